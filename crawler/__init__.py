@@ -1,0 +1,1 @@
+"""Scrapy project for alinea.id: every article exactly once, as JSON Lines."""

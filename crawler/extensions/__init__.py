@@ -1,0 +1,1 @@
+"""Scrapy extensions of this project: the end-of-run summary."""

@@ -1,0 +1,559 @@
+"""The signals every alinea.id layout shares, one small unit per field.
+
+Each field unit is a generator of ``(signal, value)`` candidates, best first: structured data
+that the page confirms, the layout's markup, structural cues, then text patterns. The loader
+keeps the first candidate that survives its processors and records which signal it was
+(field provenance). Layout versions subclass :class:`ArticleParser` and change the constants
+or the order, never the machinery.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+from crawler.extraction.dates import find_date, parse_indonesian_datetime, parse_iso_datetime
+from crawler.extraction.document import NON_CONTENT_CLASS_RE, Block, Document, _classes
+from crawler.extraction.processors import (
+    agency_credit,
+    clean_text,
+    looks_like_name,
+    normalize_credit,
+    split_caption_credit,
+    split_names,
+    strip_site_suffix,
+)
+from crawler.urls import ArticleRef, canonical_url, parse_article_url
+
+Candidates = Iterator[tuple[str, Any]]
+
+# --- confirmed selectors (../shared/alinea-site.md, news-watch) ------------------------------
+DATE_CSS = "div.frontdate, .frontdate"
+REPORTER_CSS = "div.written__reporter div.reporter__nama, .written__reporter .reporter__nama"
+# --- guessed selectors: each is only used together with a second signal ---------------------
+LEAD_CLASS_RE = re.compile(r"lead|excerpt|summary|ringkasan|deskripsi|description|intro|standfirst|sub-?title|subjudul", re.I)
+AUTHOR_CLASS_RE = re.compile(r"author|penulis|reporter|writer|byline|wartawan", re.I)
+CATEGORY_CLASS_RE = re.compile(r"kategori|category|rubrik|kanal|channel|breadcrumb|section", re.I)
+IMAGE_SKIP_RE = re.compile(r"logo|icon|avatar|author|profile|penulis|reporter|emoji|spinner|sprite|pixel|blank\.gif", re.I)
+CREDIT_CLASS_RE = re.compile(r"credit|sumber|photographer|fotografer", re.I)
+# --- text patterns ----------------------------------------------------------------------------
+AD_LABEL_RE = re.compile(
+    r"^(?:sponsored|advertisement|iklan|adv|ads|advertorial|konten sponsor|sponsored content|"
+    r"scroll (?:ke (?:atas|bawah) )?untuk melanjutkan(?: membaca)?|lanjut(?:kan)? baca)$",
+    re.I,
+)
+PROMO_RE = re.compile(
+    r"^(?:baca|simak|lihat|tonton|klik|ikuti|follow|dapatkan|download)\b.{0,20}?(?:juga|selengkapnya|:|berita|update|kami)", re.I
+)
+END_RE = re.compile(
+    r"^(?:berita lainnya|berita terkait|artikel terkait|baca juga|related|rekomendasi|terpopuler|"
+    r"tags?|topik|topics?|label|bagikan|share|komentar)\s*:?$"
+    r"|^(?:tags?|topik|reporter|penulis|editor|redaktur|penyunting|sumber)\s*:",
+    re.I,
+)
+RELATED_HEADING_RE = re.compile(
+    r"^(?:berita lainnya|berita terkait|artikel terkait|baca juga|related(?: news| articles)?|lihat juga)\s*:?$", re.I
+)
+TAG_LABEL_RE = re.compile(r"^(?:tags?|topik|topics?|label|kata kunci)\s*:?\s*", re.I)
+TAG_HREF_RE = re.compile(r"/(?:tag|tags|topik|topic|label|hashtag)/|[?&](?:q|tag)=", re.I)
+EDITOR_RE = re.compile(r"\b(?:editor|redaktur|penyunting)\s*:\s*(?P<name>[^|•,;\n]+)", re.I)
+REPORTER_LABEL_RE = re.compile(
+    r"\b(?:reporter|penulis|wartawan|oleh|kontributor)\s*:?\s*(?P<names>.+?)\s*(?=\||•|\b(?:editor|redaktur|penyunting|fotografer)\b|$)",
+    re.I,
+)
+MODIFIED_LABEL_RE = re.compile(r"\b(?:diperbarui|diperbaharui|update[d]?|pembaruan)\b", re.I)
+CATEGORY_SPLIT_RE = re.compile(r"\s+[-–—|›»>/]\s+")
+HOME_CRUMBS = frozenset({"home", "beranda", "alinea.id", "alinea", "index"})
+
+
+def _is_sentence(text: str) -> bool:
+    return len(text.split()) >= 4 and len(text) >= 20
+
+
+def _norm(text: str | None) -> str:
+    return re.sub(r"\W+", " ", (text or "").lower()).strip()
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and _norm(a) == _norm(b)
+
+
+class ArticleParser:
+    """Base parser: every field from the shared signals. Subclasses are layout versions."""
+
+    name: ClassVar[str] = "base"
+    valid_until: ClassVar[date | None] = None
+    """Last day this layout was seen on the site (``None``: still current)."""
+
+    def __init__(self, parts: list[Document], ref: ArticleRef) -> None:
+        self.parts = parts
+        self.doc = parts[0]
+        self.ref = ref
+
+    @classmethod
+    def matches(cls, doc: Document) -> int:
+        """How strongly ``doc`` looks like this layout (0: not at all)."""
+        return 0
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _meta(self, *keys: str) -> str | None:
+        return self.doc.structured.first_meta(*keys)
+
+    def _jsonld(self, key: str) -> Any:
+        return self.doc.structured.article_value(key)
+
+    @cached_property
+    def title_text(self) -> str | None:
+        block = self.doc.title_block
+        return block.text if block else None
+
+    def header_blocks(self, doc: Document) -> list[Block]:
+        """Blocks of the article region before its body starts (the article's header)."""
+        start = self.body_start(doc)
+        title = doc.title_block
+        blocks = [b for b in doc.blocks[:start] if doc.in_region(b) or (title and abs(b.index - title.index) <= 8)]
+        return [b for b in blocks if not any(NON_CONTENT_CLASS_RE.search(_classes(a)) for a in b.ancestors[2:])]
+
+    def lead_block(self, doc: Document) -> Block | None:
+        """The standfirst: the first sentence right after the headline that is not a byline,
+        date, caption or category line."""
+        title = doc.title_block
+        if title is None:
+            return None
+        container = doc.container
+        descriptions = [
+            doc.structured.first_meta("description", "og:description", "twitter:description"),
+            doc.structured.article_value("description") if isinstance(doc.structured.article_value("description"), str) else None,
+        ]
+        for block in doc.blocks[title.index + 1 : title.index + 10]:
+            if block.caption or block.heading == "h1" or block.link_density > 0.5:
+                continue
+            if find_date(block.text) or _same_text(block.text, title.text) or AD_LABEL_RE.match(block.text):
+                continue
+            if not _is_sentence(block.text) or looks_like_name(block.text):
+                continue
+            in_container = container is not None and container in block.ancestors
+            if not in_container:
+                return block
+            if LEAD_CLASS_RE.search(_classes(block.element)) or any(_same_text(block.text, d) for d in descriptions):
+                return block
+            paragraph_parents = [b.element.getparent() for b in doc.blocks if b.is_paragraph and doc.in_container(b)]
+            majority = max(set(paragraph_parents), key=paragraph_parents.count) if paragraph_parents else None
+            if block.element.getparent() is not majority or block.heading:
+                return block
+            return None
+        return None
+
+    def body_start(self, doc: Document) -> int:
+        """Index of the first block that may belong to the body."""
+        first, _ = doc.container_range
+        after = [b.index + 1 for b in (doc.title_block,) if b is not None and doc.in_container(b)]
+        return max([first, *after])
+
+    def body_blocks(self, doc: Document) -> list[tuple[str, Block]]:
+        """``("p" | "h", block)`` for the body of one page part, in reading order.
+
+        A subheading may open a later part (the body continues there) but not the first one,
+        and may not close the last one."""
+        first, last = doc.container_range
+        if last < first:
+            return []
+        lead = self.lead_block(doc)
+        start = max(self.body_start(doc), lead.index + 1 if lead and doc.in_container(lead) else 0)
+        end = min([last + 1, *(i for i, _ in doc.markers if i > start)])
+        header_texts = {_norm(t) for t in (self.title_text, lead.text if lead else None) if t}
+        out: list[tuple[str, Block]] = []
+        for block in doc.blocks[start:end]:
+            text = block.text
+            if END_RE.match(text) and (out or block.heading):
+                break
+            if _norm(text) in header_texts or AD_LABEL_RE.match(text) or PROMO_RE.match(text):
+                continue
+            if block.caption or (block.after_image and len(text) < 250 and split_caption_credit(text)[1]):
+                continue
+            inner = block.ancestors[block.ancestors.index(doc.container) + 1 :] if doc.container in block.ancestors else ()
+            if block.link_density > 0.6 or any(NON_CONTENT_CLASS_RE.search(_classes(a)) for a in inner):
+                continue
+            date_match = find_date(text)
+            if date_match and len(text) < 120 and not any(kind == "p" for kind, _ in out):
+                continue  # a byline/date line at the top
+            if date_match and len(date_match.group(0)) >= 0.8 * len(text):
+                continue  # a bare date line is never body text
+            out.append(("h" if self._is_subheading(block) else "p", block))
+        while doc is self.parts[0] and out and out[0][0] == "h":
+            out.pop(0)
+        while doc is self.parts[-1] and out and (out[-1][0] == "h" or looks_like_name(out[-1][1].text)):
+            out.pop()  # a trailing heading or lone author line is not body
+        return self._mark_pattern_subheadings(out)
+
+    def interleaved_article_links(self, doc: Document) -> int:
+        """Link-only blocks pointing at other articles *between* body paragraphs: a listing's
+        cards. An article has a few ("Baca juga" promos); a listing has one per paragraph."""
+        body = self.body_blocks(doc)
+        if not body:
+            return 0
+        first, last = body[0][1].index, body[-1][1].index
+        return sum(
+            1
+            for block in doc.blocks[first : last + 1]
+            if block.link_density > 0.6 and self._article_links(block.element, doc, "./ancestor-or-self::a/@href | .//a/@href")
+        )
+
+    def looks_like_listing(self) -> bool:
+        paragraphs = sum(1 for kind, _ in self.body_parts if kind == "p")
+        cards = sum(self.interleaved_article_links(doc) for doc in self.parts)
+        return cards >= 5 and cards >= 0.5 * paragraphs
+
+    @staticmethod
+    def _is_subheading(block: Block) -> bool:
+        text = block.text
+        words = len(text.split())
+        if block.heading in ("h2", "h3", "h4", "h5", "h6"):
+            return words <= 20
+        return block.bold and words <= 12 and not text.endswith((".", ",", ";", ":"))
+
+    @staticmethod
+    def _mark_pattern_subheadings(out: list[tuple[str, Block]]) -> list[tuple[str, Block]]:
+        """Text pattern: a short unpunctuated line between two paragraphs is a subheading."""
+        marked = list(out)
+        for i in range(1, len(out) - 1):
+            kind, block = out[i]
+            text = block.text
+            if (
+                kind == "p"
+                and len(text.split()) <= 8
+                and text[:1].isupper()
+                and not re.search(r"[.!?,;:\"”'’)]$", text)
+                and out[i - 1][0] == "p"
+                and out[i + 1][0] == "p"
+                and len(out[i + 1][1].text) >= 60
+            ):
+                marked[i] = ("h", block)
+        return marked
+
+    @cached_property
+    def body_parts(self) -> list[tuple[str, str]]:
+        """``(kind, text)`` for the whole article, all page parts in order, no repeats."""
+        seen: set[str] = set()
+        out = []
+        for doc in self.parts:
+            for kind, block in self.body_blocks(doc):
+                key = _norm(block.text)
+                if key in seen and kind == "p":
+                    continue
+                seen.add(key)
+                out.append((kind, block.text))
+        return out
+
+    # --- fields -------------------------------------------------------------------------------
+
+    def title(self) -> Candidates:
+        yield "h1", self.title_text
+        yield "jsonld:headline", self._jsonld("headline")
+        yield "meta:og:title", strip_site_suffix(self._meta("og:title", "twitter:title"))
+        yield "html:title", strip_site_suffix(self.doc.selector.xpath("//title/text()").get())
+
+    def lead(self) -> Candidates:
+        block = self.lead_block(self.doc)
+        yield "after-h1", block.text if block else None
+
+    def published(self) -> Candidates:
+        """``(signal, (datetime | None, raw text))``: the page's date line first."""
+        doc = self.doc
+        meta_moment = self._meta_published()
+        for node in doc.selector.css(DATE_CSS)[:1]:
+            yield "css:frontdate", self._page_date(" ".join(node.xpath(".//text()").getall()), meta_moment)
+        title = doc.title_block
+        pivot = title.index if title else self.body_start(doc)
+        lines = [b for b in self.header_blocks(doc) if len(b.text) <= 160 and find_date(b.text)]
+        if not lines:  # a layout that prints the date elsewhere: anywhere but the body, nearest first
+            lines = [b for b in doc.blocks if len(b.text) <= 160 and find_date(b.text) and not doc.in_container(b)]
+        for block in sorted(lines, key=lambda b: abs(b.index - pivot)):
+            yield "text:date-line", self._page_date(block.text, meta_moment)
+        for signal, raw in self._meta_published_raw():
+            yield signal, (parse_iso_datetime(raw), raw)
+
+    def _meta_published_raw(self) -> Iterator[tuple[str, str]]:
+        value = self._jsonld("datePublished")
+        if isinstance(value, str):
+            yield "jsonld:datePublished", value
+        for key in ("article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate"):
+            raw = self._meta(key)
+            if raw:
+                yield f"meta:{key}", raw
+
+    def _meta_published(self) -> datetime | None:
+        for _, raw in self._meta_published_raw():
+            moment = parse_iso_datetime(raw)
+            if moment:
+                return moment
+        return None
+
+    @staticmethod
+    def _page_date(text: str, meta_moment: datetime | None) -> tuple[datetime | None, str | None]:
+        match = find_date(clean_text(text))
+        if match is None:
+            return None, None
+        raw = clean_text(match.group(0))
+        moment = parse_indonesian_datetime(raw)
+        if moment is None and meta_moment is not None:
+            day = parse_indonesian_datetime(raw, require_time=False)
+            if day and day.date() == meta_moment.date():
+                moment = meta_moment  # the page shows the day, metadata the time of that day
+        return moment, raw
+
+    def modified(self) -> Candidates:
+        for block in self.header_blocks(self.doc):
+            if MODIFIED_LABEL_RE.search(block.text) and find_date(block.text):
+                yield "text:updated-label", parse_indonesian_datetime(block.text[MODIFIED_LABEL_RE.search(block.text).end() :])  # type: ignore[union-attr]
+        value = self._jsonld("dateModified")
+        yield "jsonld:dateModified", parse_iso_datetime(value) if isinstance(value, str) else None
+        yield "meta:article:modified_time", parse_iso_datetime(self._meta("article:modified_time", "og:updated_time"))
+
+    def authors(self) -> Candidates:
+        doc = self.doc
+        confirmed = [clean_text(" ".join(n.xpath(".//text()").getall())) for n in doc.selector.css(REPORTER_CSS)]
+        yield "css:reporter__nama", [name for value in confirmed for name in split_names(value)]
+        region = [b for b in doc.blocks if doc.in_region(b) or doc.region is None]
+        labelled = []
+        for block in region:
+            match = REPORTER_LABEL_RE.search(block.text)
+            if match and (block.text.lower().startswith(("reporter", "penulis", "wartawan", "oleh", "kontributor")) or "|" in block.text):
+                labelled.extend(split_names(match["names"]))
+        yield "text:reporter-label", labelled
+        for block in self.header_blocks(doc):
+            match = find_date(block.text)
+            if match and match.start() > 0:
+                yield "text:byline", split_names(block.text[: match.start()])
+        classed = [
+            b.text
+            for b in self.header_blocks(doc)
+            if looks_like_name(b.text) and any(AUTHOR_CLASS_RE.search(_classes(a)) for a in b.ancestors[-3:])
+        ]
+        yield "class+name-shape:author", [n for text in classed for n in split_names(text)]
+        yield "jsonld:author", [n for text in doc.structured.person_names("author") for n in split_names(text)]
+        yield "meta:author", split_names(self._meta("author", "article:author", "dc.creator"))
+
+    def editor(self) -> Candidates:
+        for block in self.doc.blocks:
+            match = EDITOR_RE.search(block.text)
+            if match and (self.doc.in_region(block) or self.doc.region is None):
+                names = split_names(match["name"])
+                yield "text:editor-label", names[0] if names else None
+        names = self.doc.structured.person_names("editor")
+        yield "jsonld:editor", names[0] if names else None
+
+    def images(self) -> Candidates:
+        found, has_header_image = self._page_images()
+        og = self._meta("og:image", "twitter:image")
+        og_url = _normalize_image_url(urljoin(self.doc.url, og)) if og else None
+        if og_url and not has_header_image and not any(img["url"] == og_url for img in found):
+            found.insert(0, {"url": og_url, "caption": None, "credit": None})
+            yield "meta:og:image+page", found
+        else:
+            yield "page:images", found
+
+    def _page_images(self) -> tuple[list[dict[str, str | None]], bool]:
+        """Images of the header (main) and of the body of every part, and whether the first
+        part's header had one."""
+        out: list[dict[str, str | None]] = []
+        seen: set[str] = set()
+        has_header_image = False
+        for part_no, doc in enumerate(self.parts):
+            start = self.body_start(doc)
+            body = self.body_blocks(doc)
+            body_end = body[-1][1].index if body else start
+            header_from = min([b.index for b in self.header_blocks(doc)] or [start])
+            for position, element in doc.images:
+                if self._skip_image(element, doc):
+                    continue
+                in_header = header_from <= position <= start and doc.region is not None and doc.region in element.iterancestors()
+                in_body = start <= position <= body_end + 1 and doc.in_container(doc.blocks[min(position, len(doc.blocks) - 1)])
+                if not (in_header or in_body):
+                    continue
+                url = _image_url(element, doc.url)
+                if not url or url in seen:
+                    continue
+                seen.add(url)
+                caption, credit = self._caption(element, position, doc)
+                has_header_image = has_header_image or (in_header and part_no == 0)
+                out.append({"url": url, "caption": caption, "credit": credit})
+        return out, has_header_image
+
+    @staticmethod
+    def _skip_image(element: Any, doc: Document) -> bool:
+        attributes = " ".join(str(v) for k, v in element.attrib.items() if k in ("src", "alt", "class", "id", "data-src"))
+        if IMAGE_SKIP_RE.search(attributes):
+            return True
+        for ancestor in element.iterancestors():
+            if ancestor.tag == "a" and parse_article_url(urljoin(doc.url, ancestor.get("href") or "")):
+                return True  # a thumbnail linking to another article
+            if NON_CONTENT_CLASS_RE.search(_classes(ancestor)) or AUTHOR_CLASS_RE.search(_classes(ancestor)):
+                return True
+        width = element.get("width")
+        return bool(width and width.isdigit() and int(width) < 100)
+
+    def _caption(self, element: Any, position: int, doc: Document) -> tuple[str | None, str | None]:
+        caption_el = None
+        figure = next((a for a in element.iterancestors() if a.tag == "figure"), None)
+        if figure is not None:
+            caption_el = next(iter(figure.xpath(".//figcaption")), None)
+        if caption_el is None and position < len(doc.blocks):
+            block = doc.blocks[position]
+            if block.caption or (block.after_image and len(block.text) < 250 and split_caption_credit(block.text)[1]):
+                caption_el = block.element
+        if caption_el is None:
+            alt = clean_text(element.get("alt"))
+            if alt and not re.search(r"\.(?:jpe?g|png|webp|gif)$", alt, re.I):
+                return split_caption_credit(alt)
+            return None, None
+        text = clean_text(caption_el.text_content()) or ""
+        credit_nodes = [n for n in caption_el.iterdescendants() if isinstance(n.tag, str) and CREDIT_CLASS_RE.search(_classes(n))]
+        credit_text = clean_text(credit_nodes[0].text_content()) if credit_nodes else None
+        if credit_text and credit_text in text:
+            caption = clean_text(text.replace(credit_text, "", 1))
+            return caption, normalize_credit(credit_text)
+        return split_caption_credit(text)
+
+    def body(self) -> Candidates:
+        yield "container-paragraphs", [text for _, text in self.body_parts]
+
+    def subheadings(self) -> Candidates:
+        yield "body-subheadings", [text for kind, text in self.body_parts if kind == "h"]
+
+    def source(self) -> Candidates:
+        paragraphs = [text for kind, text in self.body_parts if kind == "p"]
+        yield "text:agency-credit", agency_credit(paragraphs[-1]) if paragraphs else None
+        doc = self.parts[-1]
+        _, last = doc.container_range
+        for block in doc.blocks[last + 1 : last + 15]:
+            if block.text.lower().startswith(("sumber", "source")):
+                yield "text:source-label", agency_credit(block.text)
+
+    def category(self) -> Candidates:
+        crumbs = self._category_line
+        yield "page:category-line", crumbs[0] if crumbs else None
+        names = [n for n in self.doc.structured.breadcrumb_names() if n.lower() not in HOME_CRUMBS]
+        names = [n for n in names if not _same_text(n, self.title_text)]
+        yield "jsonld:breadcrumb", names[0] if names else None
+        section = self._jsonld("articleSection")
+        yield "jsonld:articleSection", section if isinstance(section, str) else None
+        yield "meta:article:section", self._meta("article:section")
+
+    def subcategory(self) -> Candidates:
+        crumbs = self._category_line
+        if crumbs:
+            yield "page:category-line", crumbs[1] if len(crumbs) > 1 else None
+            return
+        names = [n for n in self.doc.structured.breadcrumb_names() if n.lower() not in HOME_CRUMBS]
+        names = [n for n in names if not _same_text(n, self.title_text)]
+        yield "jsonld:breadcrumb", names[1] if len(names) > 1 else None
+
+    @cached_property
+    def _category_line(self) -> list[str]:
+        """``[category, subcategory?]`` from the header's category line or breadcrumb."""
+        doc = self.doc
+        for block in self.header_blocks(doc):
+            text = block.text
+            if len(text) > 80 or find_date(text) or _same_text(text, self.title_text) or block.caption:
+                continue
+            parts = [p for p in CATEGORY_SPLIT_RE.split(text) if p and p.lower() not in HOME_CRUMBS]
+            links = [urlsplit(urljoin(doc.url, h)).path for h in block.element.xpath(".//a/@href")]
+            section_link = any(p.strip("/").split("/")[0] == self.ref.section for p in links if not parse_article_url(p))
+            classed = any(CATEGORY_CLASS_RE.search(_classes(a)) for a in block.ancestors[-3:])
+            shaped = len(parts) == 2 and all(p[:1].isupper() and len(p.split()) <= 5 for p in parts)
+            author_like = any(AUTHOR_CLASS_RE.search(_classes(a)) for a in block.ancestors[-3:])
+            if (section_link or classed or shaped) and not author_like and all(len(p.split()) <= 6 for p in parts):
+                return parts[:2]
+        return []
+
+    def tags(self) -> Candidates:
+        doc = self.doc
+        region = doc.region if doc.region is not None else doc.root
+        tags = []
+        for anchor in region.iter("a") if region is not None else ():
+            href = anchor.get("href") or ""
+            if TAG_HREF_RE.search(href) and not parse_article_url(urljoin(doc.url, href)):
+                if any(NON_CONTENT_CLASS_RE.search(_classes(a)) and "tag" not in _classes(a).lower() for a in anchor.iterancestors()):
+                    continue
+                text = clean_text(anchor.text_content())
+                if text:
+                    tags.append(text.lstrip("#").strip())
+        yield "links:tag-href", tags
+        labelled: list[str] = []
+        for block in doc.blocks:
+            if doc.in_region(block) and TAG_LABEL_RE.match(block.text) and ":" in block.text[:12]:
+                rest = TAG_LABEL_RE.sub("", block.text, count=1)
+                labelled.extend(t.strip().lstrip("#") for t in re.split(r"\s*[,;|•]\s*", rest) if t.strip())
+        yield "text:tag-label", labelled
+
+    def related_urls(self) -> Candidates:
+        urls = []
+        for doc in self.parts:
+            for block in doc.blocks:
+                if RELATED_HEADING_RE.match(block.text):
+                    node = block.element
+                    for _ in range(4):
+                        links = self._article_links(node, doc)
+                        if links:
+                            urls.extend(links)
+                            break
+                        node = node.getparent()
+                        if node is None:
+                            break
+        yield "text:related-heading", urls
+
+    def _article_links(self, element: Any, doc: Document, xpath: str = ".//a/@href") -> list[str]:
+        """Canonical URLs of the other articles linked under ``element``."""
+        out = []
+        for href in element.xpath(xpath):
+            url = canonical_url(urljoin(doc.url, href))
+            if url and url != self.ref.canonical_url:
+                out.append(url)
+        return out
+
+    def field_units(self) -> list[tuple[str, Any]]:
+        """``(item field, unit)`` pairs the loader fills, in dependency-free order."""
+        return [
+            ("category", self.category),
+            ("subcategory", self.subcategory),
+            ("title", self.title),
+            ("lead", self.lead),
+            ("authors", self.authors),
+            ("editor", self.editor),
+            ("published", self.published),
+            ("modified_at", self.modified),
+            ("images", self.images),
+            ("body", self.body),
+            ("subheadings", self.subheadings),
+            ("source", self.source),
+            ("tags", self.tags),
+            ("related_urls", self.related_urls),
+        ]
+
+
+def _normalize_image_url(url: str) -> str:
+    """Crops (``/crop/600x400/content/…``) name the same picture as ``/img/content/…``."""
+    return re.sub(r"^(https?://img\.alinea\.id)/crop/\d+x\d+/content/", r"\1/img/content/", url)
+
+
+def _image_url(element: Any, base: str) -> str | None:
+    if element.tag == "picture":
+        inner = element.find(".//img")
+        if inner is not None:
+            element = inner
+    for attribute in ("data-src", "data-original", "data-lazy-src", "src", "data-srcset", "srcset"):
+        value = (element.get(attribute) or "").strip()
+        if attribute.endswith("srcset") and value:
+            value = value.split(",")[0].strip().split(" ")[0]
+        if not value or value.startswith("data:") or re.search(r"placeholder|lazy|blank\.", value, re.I):
+            continue
+        url = urljoin(base, value)
+        if urlsplit(url).scheme in ("http", "https"):
+            return _normalize_image_url(url)
+    return None

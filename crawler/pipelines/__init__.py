@@ -1,0 +1,1 @@
+"""Item pipelines, in the order they run: validation, deduplication, export (JSON Lines)."""

@@ -1,0 +1,325 @@
+"""The alinea.id spider: discovers articles and decides what to fetch; extraction does the rest.
+
+Modes (spider arguments):
+
+* latest (default): the newest articles from ``/rss``, ``/indeks`` and the ``/more`` stream,
+  a bounded number of listing pages deep, stopping early where a page brings nothing new;
+* backfill: ``-a since=YYYY-MM-DD [-a until=YYYY-MM-DD]`` walks the streams (and the sitemaps
+  when the site has them) back to ``since``;
+* ``-a section=SLUG[,SLUG]`` limits either mode to sections;
+* ``-a urls=URL[,URL...]`` scrapes exactly those article pages and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import FormRequest, Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.extraction import ExtractionError, NotAnArticle, extract_article, pagination_urls
+from crawler.extraction.dates import find_date, parse_indonesian_datetime
+from crawler.urls import ArticleRef, article_request_url, parse_article_url, to_base
+
+TOKEN_RE = re.compile(r"""["']_token["']\s*[:=]\s*["']([^"']{8,200})["']""")
+TOKEN_META_CSS = "meta[name=csrf-token]::attr(content), input[name=_token]::attr(value)"
+MORE_STEP = 10
+SITEMAP_LOC_RE = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
+
+
+def failure_reason(failure: Failure) -> str:
+    """``HttpError 503``, ``TimeoutError: …``: what went wrong with a request, in one phrase."""
+    response = getattr(failure.value, "response", None)
+    name = failure.type.__name__ if failure.type else "Error"
+    if response is not None:
+        return f"{name} (HTTP {response.status})"
+    message = failure.getErrorMessage()
+    return f"{name}: {message}" if message else name
+
+
+def _date_arg(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"-a {name}= must be YYYY-MM-DD, got {value!r}") from error
+
+
+class AlineaSpider(scrapy.Spider):
+    name = "alinea"
+
+    def __init__(
+        self,
+        urls: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        section: str | None = None,
+        mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.urls = [u.strip() for u in (urls or "").split(",") if u.strip()]
+        self.since = _date_arg(since, "since")
+        self.until = _date_arg(until, "until")
+        self.mode = mode or ("backfill" if self.since else "latest")
+        if self.mode not in ("latest", "backfill"):
+            raise ValueError(f"-a mode= must be latest or backfill, got {mode!r}")
+        self.sections = {s.strip() for s in (section or "").split(",") if s.strip()}
+        self.scheduled: set[str] = set()
+        self.base_url = "https://www.alinea.id"
+        self.max_listing_pages = 5
+        self.max_parts = 20
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AlineaSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.base_url = settings.get("ALINEA_BASE_URL", spider.base_url).rstrip("/")
+        key = "ALINEA_BACKFILL_MAX_PAGES" if spider.mode == "backfill" else "ALINEA_LISTING_MAX_PAGES"
+        spider.max_listing_pages = settings.getint(key)
+        spider.max_parts = settings.getint("ALINEA_MAX_PAGE_PARTS", 20)
+        return spider
+
+    # --- start ----------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        if self.urls:
+            for url in self.urls:
+                if parse_article_url(url) is None or to_base(url, self.base_url) is None:
+                    self.logger.error("not an alinea.id article URL, skipped: %s", url)
+                    self._inc("alinea/bad_url_argument")
+                    continue
+                for request in self.article_requests([url], as_given=True):
+                    yield request
+            return
+        base = self.base_url
+        yield Request(f"{base}/rss", callback=self.parse_feed, errback=self.listing_failed, priority=10)
+        if self.sections:
+            for section in sorted(self.sections):
+                yield Request(
+                    f"{base}/{section}", callback=self.parse_listing, errback=self.listing_failed, cb_kwargs={"stream": section, "depth": 1}
+                )
+        else:
+            yield Request(
+                f"{base}/indeks", callback=self.parse_listing, errback=self.listing_failed, cb_kwargs={"stream": "indeks", "depth": 1}
+            )
+        yield Request(f"{base}/", callback=self.parse_home, errback=self.listing_failed, dont_filter=True)
+        if self.mode == "backfill":
+            yield Request(f"{base}/sitemap.xml", callback=self.parse_sitemap, errback=self.optional_failed, cb_kwargs={"depth": 0})
+
+    # --- listings ---------------------------------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        """``/rss``: RSS 2.0 ``<item><link>``s (also Atom ``<link href>``)."""
+        if not isinstance(response, TextResponse):
+            return
+        selector = (
+            scrapy.Selector(text=response.text, type="xml")
+            if b"<?xml" in response.body[:100] or b"<rss" in response.body[:500]
+            else response.selector
+        )
+        selector.remove_namespaces()
+        links = selector.xpath("//item/link/text() | //item/guid/text() | //entry/link/@href").getall()
+        self._inc("alinea/feed_links", len(links))
+        yield from self.article_requests(links)
+
+    def parse_listing(self, response: Response, stream: str, depth: int) -> Iterator[Request]:
+        """``/indeks``, section pages: every article link, then the next page while it brings new ones."""
+        if not isinstance(response, TextResponse):
+            return
+        links = response.xpath("//a/@href").getall()
+        new = list(self.article_requests(links, base=response.url))
+        yield from new
+        older_than_since = self._all_older_than_since(response)
+        if not new:
+            self.logger.info("listing %s page %d brought nothing new; stream stops", stream, depth)
+            return
+        if depth >= self.max_listing_pages or older_than_since:
+            return
+        next_url = self._next_page(response, depth)
+        if next_url:
+            yield Request(
+                next_url, callback=self.parse_listing, errback=self.listing_failed, cb_kwargs={"stream": stream, "depth": depth + 1}
+            )
+
+    def _next_page(self, response: TextResponse, depth: int) -> str | None:
+        candidates = response.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").getall()
+        for href in response.xpath("//a/@href").getall():
+            match = re.search(r"[?&]page=(\d+)", href)
+            if match and int(match.group(1)) == depth + 1:
+                candidates.append(href)
+        for href in candidates:
+            url = to_base(response.urljoin(href), self.base_url)
+            if url and not parse_article_url(url):
+                return url
+        return None
+
+    def parse_home(self, response: Response) -> Iterator[Request]:
+        """Home page: its cards, and the ``_token`` that the ``/more`` stream needs."""
+        if not isinstance(response, TextResponse):
+            return
+        yield from self.article_requests(response.xpath("//a/@href").getall(), base=response.url)
+        token = response.css(TOKEN_META_CSS).get()
+        match = TOKEN_RE.search(response.text)
+        token = token or (match.group(1) if match else None)
+        if not token:
+            self.logger.warning("no _token on the home page: the /more stream is skipped")
+            self._inc("alinea/more_no_token")
+            return
+        for category in sorted(self.sections) or [""]:
+            yield self.more_request(token, MORE_STEP, category)
+
+    def more_request(self, token: str, offset: int, category: str) -> FormRequest:
+        return FormRequest(
+            f"{self.base_url}/more",
+            formdata={"_token": token, "next": str(offset), "categorynext": category},
+            headers={"X-Requested-With": "XMLHttpRequest"},
+            callback=self.parse_more,
+            errback=self.listing_failed,
+            cb_kwargs={"token": token, "offset": offset, "category": category},
+            dont_filter=True,
+        )
+
+    def parse_more(self, response: Response, token: str, offset: int, category: str) -> Iterator[Request]:
+        """``POST /more`` fragment: cards; the next offset while it brings new articles."""
+        if not isinstance(response, TextResponse):
+            return
+        new = list(self.article_requests(response.xpath("//a/@href").getall(), base=response.url))
+        yield from new
+        depth = offset // MORE_STEP
+        if new and depth < self.max_listing_pages and not self._all_older_than_since(response):
+            yield self.more_request(token, offset + MORE_STEP, category)
+        elif not new:
+            self.logger.info("/more %r at offset %d brought nothing new; stream stops", category, offset)
+
+    def parse_sitemap(self, response: Response, depth: int) -> Iterator[Request]:
+        """``sitemap.xml`` (index or urlset), used when present."""
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        locations = SITEMAP_LOC_RE.findall(response.text)
+        articles = [loc for loc in locations if parse_article_url(loc)]
+        yield from self.article_requests(articles)
+        if depth >= 2:
+            return
+        for loc in locations:
+            if loc in articles or not loc.endswith(".xml"):
+                continue
+            month = re.search(r"(\d{4})-(\d{2})", loc)
+            if month and self.since and (int(month.group(1)), int(month.group(2))) < (self.since.year, self.since.month):
+                continue
+            url = to_base(loc, self.base_url)
+            if url:
+                yield Request(url, callback=self.parse_sitemap, errback=self.optional_failed, cb_kwargs={"depth": depth + 1})
+
+    def _all_older_than_since(self, response: TextResponse) -> bool:
+        """Backfill: every dated card on the page is older than ``since``."""
+        if not self.since:
+            return False
+        moments = (parse_indonesian_datetime(t, require_time=False) for t in response.xpath("//text()").getall() if find_date(t))
+        days = [m.date() for m in moments if m is not None]
+        return bool(days) and max(days) < self.since
+
+    # --- articles -------------------------------------------------------------------------------
+
+    def article_requests(self, links: list[str], base: str | None = None, as_given: bool = False) -> Iterator[Request]:
+        """One request per article not scheduled yet in this run (by id, so URL variants count once).
+
+        Discovered links are fetched at their canonical path on ``ALINEA_BASE_URL``; with
+        ``as_given`` (``-a urls=``) the path is kept as given (AMP included), minus query and fragment.
+        """
+        for link in links:
+            url = to_base(urljoin(base or f"{self.base_url}/", link.strip()), self.base_url)
+            ref = parse_article_url(url)
+            if url is None or ref is None:
+                continue
+            if self.sections and ref.section not in self.sections:
+                continue
+            if ref.article_id in self.scheduled:
+                continue
+            self.scheduled.add(ref.article_id)
+            self._inc("alinea/articles_scheduled")
+            target = url.split("?", 1)[0] if as_given else article_request_url(ref, self.base_url)
+            yield Request(
+                target,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                cb_kwargs={"ref": ref, "parts": ()},
+                meta={"article_id": ref.article_id},
+            )
+
+    def parse_article(self, response: Response, ref: ArticleRef, parts: tuple[TextResponse, ...]) -> Iterator[Any]:
+        """Collect the article's ``?page=N`` parts, then hand them to extraction."""
+        if not isinstance(response, TextResponse):
+            self.logger.error("article %s is not a text page (%s)", response.url, response.headers.get("Content-Type"))
+            self._inc("alinea/article_failed")
+            return
+        parts = (*parts, response)
+        wanted = max([0, *(n for part in parts for n in pagination_urls(part))])
+        if wanted >= len(parts):
+            if len(parts) >= self.max_parts:
+                self.logger.warning("article %s has more than %d parts; keeping the first %d", ref.article_id, self.max_parts, len(parts))
+                self._inc("alinea/parts_capped")
+            else:
+                yield response.request.replace(  # type: ignore[union-attr]
+                    url=article_request_url(ref, self.base_url, len(parts)),
+                    cb_kwargs={"ref": ref, "parts": parts},
+                )
+                return
+        yield from self.extract(parts, ref)
+
+    def extract(self, parts: tuple[TextResponse, ...], ref: ArticleRef) -> Iterator[Any]:
+        try:
+            extraction = extract_article(parts)
+        except NotAnArticle as error:
+            self.logger.warning("no article extracted from %s: %s", parts[0].url, error)
+            self._inc("alinea/not_article")
+            return
+        except ExtractionError as error:
+            self.logger.error("extraction failed for %s: %s", parts[0].url, error)
+            self._inc("alinea/article_failed")
+            return
+        except Exception:
+            self.logger.exception("extraction crashed on %s; it will be tried again next run", parts[0].url)
+            self._inc("alinea/article_failed")
+            return
+        for field, signal in extraction.provenance.items():
+            self._inc(f"extraction/{field}/{signal}")
+        self._inc(f"extraction/layout/{extraction.layout}")
+        article = extraction.article
+        if not self._in_date_window(article.published_at):
+            self._inc("alinea/outside_date_window")
+            return
+        yield article
+
+    def _in_date_window(self, published_at: str | None) -> bool:
+        if not (self.since or self.until) or not published_at:
+            return True
+        day = datetime.fromisoformat(published_at).date()
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+    # --- failures ---------------------------------------------------------------------------------
+
+    def article_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.logger.error("article %s failed: %s; it will be tried again next run", request.url, failure_reason(failure))
+        self._inc("alinea/article_failed")
+
+    def listing_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.logger.error("listing %s failed: %s", request.url, failure_reason(failure))
+        self._inc("alinea/listing_failed")
+
+    def optional_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.logger.info("optional %s not available: %s", request.url, failure_reason(failure))
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key, count)
