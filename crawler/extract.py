@@ -14,10 +14,10 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from itemadapter import ItemAdapter
 from scrapy.http import HtmlResponse, Request
 
 from crawler.extraction import Extraction, ExtractionError, extract_article
+from crawler.items import contract_dict
 from crawler.urls import parse_article_url
 
 EXIT_NOT_ARTICLE = 3
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     except ExtractionError as error:
         print(f"not an article: {error}", file=sys.stderr)
         return EXIT_NOT_ARTICLE
-    data = ItemAdapter(extraction.article).asdict()
+    data: dict[str, object] = contract_dict(extraction.article)
     if args.provenance:
         data = {"article": data, "layout": extraction.layout, "provenance": extraction.provenance}
     sys.stdout.write(to_json(data))

@@ -18,10 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.http import HtmlResponse, Request
 
 from crawler.extraction import ExtractionError, extract_article
+from crawler.items import contract_dict
 
 DEFAULT_ROOT = Path("tests/fixtures/alinea")
 CASE_FILE = "case.json"
@@ -75,7 +75,7 @@ class FixtureCase:
             extraction = extract_article(self.responses(), now=self.saved_at)
         except ExtractionError as error:
             return {"article": None, "error": type(error).__name__, "message": str(error)}
-        return {"article": ItemAdapter(extraction.article).asdict(), "layout": extraction.layout, "provenance": extraction.provenance}
+        return {"article": contract_dict(extraction.article), "layout": extraction.layout, "provenance": extraction.provenance}
 
     def expected(self) -> dict[str, Any]:
         return json.loads((self.path / EXPECTED_FILE).read_text(encoding="utf-8"))

@@ -64,10 +64,25 @@ class Article:
     scraped_at: str | None = None
     """ISO 8601 UTC (``Z``), when the item was produced."""
 
+    # Not part of the default output: exported only when switched on (see README "Settings").
+    is_update: bool | None = None
+    """``True`` when a known article is delivered again because its content changed
+    (``STATE_REFRESH_DAYS``); exported only in refresh mode."""
+    _meta: dict[str, Any] | None = None
+    """Extraction details (layout version, the signal behind each field); exported only with
+    ``EXPORT_PROVENANCE``."""
+
 
 ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
+CONTRACT_FIELDS: tuple[str, ...] = ARTICLE_FIELDS[: ARTICLE_FIELDS.index("scraped_at") + 1]
+"""The keys of every output line, in order."""
 
 
 def article_from_dict(data: dict[str, Any]) -> Article:
     """An :class:`Article` from a JSON object with the contract's keys (unknown keys ignored)."""
     return Article(**{name: data[name] for name in ARTICLE_FIELDS if name in data})
+
+
+def contract_dict(article: Article) -> dict[str, Any]:
+    """The article as one output line holds it: the contract's keys, in order."""
+    return {name: getattr(article, name) for name in CONTRACT_FIELDS}

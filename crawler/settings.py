@@ -4,6 +4,8 @@ Every project-specific setting is documented in README.md ("Settings"). Override
 with ``scrapy crawl alinea -s NAME=VALUE``.
 """
 
+from crawler.items import CONTRACT_FIELDS
+
 BOT_NAME = "alinea"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -48,11 +50,23 @@ TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {
     "crawler.pipelines.validation.ValidationPipeline": 100,
     "crawler.pipelines.dedup.DedupPipeline": 200,
+    "crawler.pipelines.state.StatePipeline": 300,
     "crawler.pipelines.export.ExportPipeline": 800,
 }
 EXPORT_DIR = "output"
 EXPORT_BATCH_ITEMS = 500
+EXPORT_PROVENANCE = False
 FEED_EXPORT_ENCODING = "utf-8"  # -o/-O files: UTF-8, not \u-escaped
+FEED_EXPORT_FIELDS = list(CONTRACT_FIELDS)  # -o/-O files: the contract's keys, in order
+
+# --- state (exactly once across runs) ----------------------------------------------------------------
+STATE_ENABLED = True
+STATE_DIR = "state"
+"""Holds ``alinea.sqlite3`` (the seen-set) and ``alinea.lock`` (one run at a time)."""
+STATE_REFRESH_DAYS = 0
+"""Re-fetch known articles published in the last N days and deliver changed ones as updates."""
+
+COMMANDS_MODULE = "crawler.commands"
 
 EXTENSIONS = {
     "crawler.extensions.summary.RunSummary": 500,

@@ -35,6 +35,6 @@ def seed_paragraphs() -> list[str]:
     text = SEED_TEXT.read_text(encoding="utf-8")
     start = text.index("Kamis (25/4), menjadi hari bersejarah")
     end = text.index("pengaruh Tiongkok. (AFP)") + len("pengaruh Tiongkok. (AFP)")
-    # paragraphs are separated by blank lines; a single line break stays inside its paragraph
-    blocks = [" ".join(block.split()) for block in text[start:end].split("\n\n")]
-    return [block for block in blocks if block and block != "Sponsored"]
+    # every line is a paragraph as a reader sees it (the last two lines are one <br> apart)
+    lines = [" ".join(line.split()) for line in text[start:end].split("\n")]
+    return [line for line in lines if line and line != "Sponsored"]

@@ -28,7 +28,13 @@ def run_crawl(
     timeout: float = 240,
 ) -> subprocess.CompletedProcess[str]:
     """``scrapy crawl alinea ARGS`` against ``base_url``; JSON Lines land in ``output``."""
-    merged = {**FAST_SETTINGS, "ALINEA_BASE_URL": base_url, "EXPORT_DIR": str(output), **(settings or {})}
+    merged = {
+        **FAST_SETTINGS,
+        "ALINEA_BASE_URL": base_url,
+        "EXPORT_DIR": str(output),
+        "STATE_DIR": str(output.parent / "state"),
+        **(settings or {}),
+    }
     command = [sys.executable, "-m", "scrapy", "crawl", "alinea", *args]
     for name, value in merged.items():
         command += ["-s", f"{name}={value}"]

@@ -12,7 +12,7 @@ from itemadapter import ItemAdapter
 
 from crawler.extraction import NotAnArticle, extract_article
 from crawler.fixtures import FixtureCase
-from crawler.items import ARTICLE_FIELDS
+from crawler.items import CONTRACT_FIELDS
 from tests.conftest import NEGATIVE_CASES, POSITIVE_CASES, ROOT, case_by_name, response_for
 
 SEED_CASE = "seed-2019-kim-putin"
@@ -37,7 +37,7 @@ def extracted() -> dict[str, dict]:
     return {case.name: case.extract() for case in [*POSITIVE_CASES, *NEGATIVE_CASES]}
 
 
-@pytest.mark.parametrize("field", ARTICLE_FIELDS)
+@pytest.mark.parametrize("field", CONTRACT_FIELDS)
 @pytest.mark.parametrize("case", POSITIVE_CASES, ids=lambda c: c.name)
 def test_field_matches_expected_json(case: FixtureCase, field: str, extracted: dict[str, dict]) -> None:
     article = extracted[case.name]["article"]
@@ -132,7 +132,7 @@ def test_cli_prints_the_seed_article() -> None:
         check=True,
     )
     printed = json.loads(result.stdout)
-    assert list(printed) == list(ARTICLE_FIELDS)
+    assert list(printed) == list(CONTRACT_FIELDS)
     assert printed["title"] == "Perdana, Kim Jong-un dan Putin bertatap muka di Vladivostok"
     assert "Kamis (25/4)" in result.stdout, "UTF-8 JSON, not escaped"
 

@@ -12,7 +12,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.test import get_crawler
 
-from crawler.items import ARTICLE_FIELDS, Article
+from crawler.items import CONTRACT_FIELDS, Article
 from crawler.pipelines.dedup import DedupPipeline
 from crawler.pipelines.export import ExportPipeline
 from crawler.pipelines.validation import ValidationPipeline
@@ -121,7 +121,7 @@ def test_export_writes_utf8_json_lines_in_contract_order(tmp_path: Path) -> None
     raw = path.read_text(encoding="utf-8")
     assert "“curang” — é" in raw, "titles are written as UTF-8, not \\u-escaped"
     record = json.loads(raw)
-    assert list(record) == list(ARTICLE_FIELDS)
+    assert list(record) == list(CONTRACT_FIELDS)
     assert published == [([valid_article(title="Pemilu “curang” — é")], path)]
     assert not list(tmp_path.glob(".*.part")), "no temporary file is left behind"
 

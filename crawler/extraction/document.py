@@ -159,14 +159,12 @@ class _Linearizer:
         self.markers: list[tuple[int, Any]] = []  # (index of the next block, marker element)
         self._parts: list[tuple[str, bool, bool]] = []  # (text, in_link, in_bold)
         self._after_image = False
-        self._last_br: int | None = None
 
     def run(self, root: Any) -> None:
         self._walk(root, (), False, False, None, False)
         self._flush((root,), None, False)
 
     def _flush(self, ancestors: tuple[Any, ...], heading: str | None, caption: bool) -> None:
-        self._last_br = None
         if not self._parts:
             return
         raw = "".join(text for text, _, _ in self._parts)
@@ -196,14 +194,8 @@ class _Linearizer:
             self._flush(ancestors, heading, caption)
             self.images.append((len(self.blocks), el))
             self._after_image = True
-        elif tag == "br":
-            # one <br> is a line break inside a paragraph; two in a row separate paragraphs
-            since_last = self._parts[self._last_br :] if self._last_br is not None else None
-            if since_last is not None and not "".join(text for text, _, _ in since_last).strip():
-                self._flush(ancestors, heading, caption)
-            else:
-                self._parts.append((" ", in_link, in_bold))
-                self._last_br = len(self._parts)
+        elif tag == "br":  # a line break starts a new paragraph, as a reader sees it
+            self._flush(ancestors, heading, caption)
         in_link = in_link or tag == "a"
         in_bold = in_bold or tag in ("strong", "b")
         if el.text:

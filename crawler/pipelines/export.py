@@ -9,12 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.exporters import JsonLinesItemExporter
-from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
+from crawler.items import CONTRACT_FIELDS
 from crawler.signals import batch_published
+from crawler.state.store import SeenStore, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +39,9 @@ class ExportPipeline:
     Each run writes ``<EXPORT_DIR>/alinea-<run id>-<NNNN>.jsonl``. A batch is written under a
     hidden temporary name (``.<name>.part``), flushed to disk and published by an atomic rename
     every ``EXPORT_BATCH_ITEMS`` items and at close, so a reader never sees a half-written file
-    and a crash loses at most the batch in progress. Each publish sends
-    :data:`crawler.signals.batch_published`.
+    and a crash loses at most the batch in progress. Around the rename the state store records
+    the batch (pending before, delivered after: see :mod:`crawler.state.store`), so an article
+    is delivered exactly once. Each publish sends :data:`crawler.signals.batch_published`.
 
     Settings:
 
@@ -45,6 +49,8 @@ class ExportPipeline:
       gave feeds (``-o``/``-O``)", so ``scrapy crawl alinea -O out.jsonl`` writes only ``out.jsonl``.
     * ``EXPORT_DIR`` (default ``output``), ``EXPORT_BATCH_ITEMS`` (default ``500``; ``0``: one
       file at close), ``EXPORT_PREFIX`` (default ``alinea``).
+    * ``EXPORT_PROVENANCE`` (default ``False``): add the ``_meta`` key (extraction provenance).
+    * ``STATE_ENABLED``, ``STATE_DIR``, ``STATE_FILE``: the state store (see ``StatePipeline``).
 
     Stats: ``export/items``, ``export/files``.
     """
@@ -61,13 +67,20 @@ class ExportPipeline:
         self.file: IO[bytes] | None = None
         self.exporter: JsonLinesItemExporter | None = None
         self.published: list[Path] = []
+        settings = crawler.settings
+        self.fields = list(CONTRACT_FIELDS)
+        if settings.getfloat("STATE_REFRESH_DAYS", 0) > 0:
+            self.fields.append("is_update")
+        if settings.getbool("EXPORT_PROVENANCE"):
+            self.fields.append("_meta")
+        self.store: SeenStore | None = None
+        if settings.getbool("STATE_ENABLED", True):
+            self.store = open_store(settings, export_dir=directory)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExportPipeline:
         settings = crawler.settings
-        cmdline_feeds = bool(settings.getdict("FEEDS")) and (settings.getpriority("FEEDS") or 0) >= SETTINGS_PRIORITIES["cmdline"]
-        explicit = settings.get("EXPORT_ENABLED")
-        if not (not cmdline_feeds if explicit is None else settings.getbool("EXPORT_ENABLED")):
+        if not export_enabled(settings):
             raise NotConfigured("EXPORT_ENABLED is off, or feeds were given with -o/-O")
         directory = Path(settings.get("EXPORT_DIR", "output")).expanduser()
         return cls(crawler, directory, settings.getint("EXPORT_BATCH_ITEMS", 500), settings.get("EXPORT_PREFIX", "alinea"))
@@ -77,12 +90,26 @@ class ExportPipeline:
         return f"{self.prefix}-{self.run_id}-{self.batch_no:04d}.jsonl"
 
     def open_spider(self) -> None:
+        """Settle what a crashed run left: leftover temporary files go, pending batches are
+        committed (file published) or rolled back (file never published)."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        for leftover in self.directory.glob(f".*{PART_SUFFIX}"):
+            logger.warning("removing %s, left by an interrupted run (its articles will be fetched again)", leftover)
+            leftover.unlink()
+        if self.store is not None:
+            committed, rolled_back = self.store.recover(self.directory)
+            if committed or rolled_back:
+                logger.warning("recovered an interrupted run: %d batch(es) committed, %d rolled back", committed, rolled_back)
 
     def _start_batch(self) -> None:
         self.batch_no += 1
         self.file = (self.directory / f".{self.current_name}{PART_SUFFIX}").open("wb")
-        self.exporter = JsonLinesItemExporter(self.file, encoding="utf-8", ensure_ascii=False)  # type: ignore[arg-type]
+        self.exporter = JsonLinesItemExporter(
+            self.file,  # type: ignore[arg-type]
+            encoding="utf-8",
+            ensure_ascii=False,
+            fields_to_export=self.fields,
+        )
         self.exporter.start_exporting()
 
     def process_item(self, item: Any) -> Any:
@@ -104,9 +131,13 @@ class ExportPipeline:
         os.fsync(self.file.fileno())
         self.file.close()
         final = self.directory / self.current_name
+        items, self.items = self.items, []
+        if self.store is not None:
+            self.store.begin_batch(final.name, (ItemAdapter(item).asdict() for item in items))
         os.replace(self.directory / f".{self.current_name}{PART_SUFFIX}", final)
         fsync_dir(self.directory)
-        items, self.items = self.items, []
+        if self.store is not None:
+            self.store.commit_batch(final.name)
         self.file, self.exporter = None, None
         self.published.append(final)
         stats = self.crawler.stats
@@ -119,3 +150,14 @@ class ExportPipeline:
 
     def close_spider(self) -> None:
         self.publish()
+        if self.store is not None:
+            self.store.close()
+
+
+def export_enabled(settings: Settings) -> bool:
+    """``EXPORT_ENABLED``, or by default: on unless feeds came from the command line."""
+    explicit = settings.get("EXPORT_ENABLED")
+    if explicit is not None:
+        return settings.getbool("EXPORT_ENABLED")
+    cmdline_feeds = bool(settings.getdict("FEEDS")) and (settings.getpriority("FEEDS") or 0) >= SETTINGS_PRIORITIES["cmdline"]
+    return not cmdline_feeds

@@ -13,6 +13,7 @@ Modes (spider arguments):
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from twisted.python.failure import Failure
 
 from crawler.extraction import ExtractionError, NotAnArticle, extract_article, pagination_urls
 from crawler.extraction.dates import find_date, parse_indonesian_datetime
+from crawler.state.store import SeenStore, state_path
 from crawler.urls import ArticleRef, article_request_url, parse_article_url, to_base
 
 TOKEN_RE = re.compile(r"""["']_token["']\s*[:=]\s*["']([^"']{8,200})["']""")
@@ -76,6 +78,8 @@ class AlineaSpider(scrapy.Spider):
         self.base_url = "https://www.alinea.id"
         self.max_listing_pages = 5
         self.max_parts = 20
+        self.store: SeenStore | None = None  # delivered articles of earlier runs (read only here)
+        self.refresh_seconds = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AlineaSpider:
@@ -85,7 +89,15 @@ class AlineaSpider(scrapy.Spider):
         key = "ALINEA_BACKFILL_MAX_PAGES" if spider.mode == "backfill" else "ALINEA_LISTING_MAX_PAGES"
         spider.max_listing_pages = settings.getint(key)
         spider.max_parts = settings.getint("ALINEA_MAX_PAGE_PARTS", 20)
+        path = state_path(settings)
+        if settings.getbool("STATE_ENABLED", True) and path.exists():
+            spider.store = SeenStore(path)
+            spider.refresh_seconds = settings.getfloat("STATE_REFRESH_DAYS", 0) * 86400
         return spider
+
+    def closed(self, reason: str) -> None:
+        if self.store is not None:
+            self.store.close()
 
     # --- start ----------------------------------------------------------------------------------
 
@@ -100,6 +112,7 @@ class AlineaSpider(scrapy.Spider):
                     yield request
             return
         base = self.base_url
+        self._inc("alinea/discovery")
         yield Request(f"{base}/rss", callback=self.parse_feed, errback=self.listing_failed, priority=10)
         if self.sections:
             for section in sorted(self.sections):
@@ -120,6 +133,7 @@ class AlineaSpider(scrapy.Spider):
         """``/rss``: RSS 2.0 ``<item><link>``s (also Atom ``<link href>``)."""
         if not isinstance(response, TextResponse):
             return
+        self._inc("alinea/listing_ok")
         selector = (
             scrapy.Selector(text=response.text, type="xml")
             if b"<?xml" in response.body[:100] or b"<rss" in response.body[:500]
@@ -134,6 +148,7 @@ class AlineaSpider(scrapy.Spider):
         """``/indeks``, section pages: every article link, then the next page while it brings new ones."""
         if not isinstance(response, TextResponse):
             return
+        self._inc("alinea/listing_ok")
         links = response.xpath("//a/@href").getall()
         new = list(self.article_requests(links, base=response.url))
         yield from new
@@ -165,6 +180,7 @@ class AlineaSpider(scrapy.Spider):
         """Home page: its cards, and the ``_token`` that the ``/more`` stream needs."""
         if not isinstance(response, TextResponse):
             return
+        self._inc("alinea/listing_ok")
         yield from self.article_requests(response.xpath("//a/@href").getall(), base=response.url)
         token = response.css(TOKEN_META_CSS).get()
         match = TOKEN_RE.search(response.text)
@@ -191,6 +207,7 @@ class AlineaSpider(scrapy.Spider):
         """``POST /more`` fragment: cards; the next offset while it brings new articles."""
         if not isinstance(response, TextResponse):
             return
+        self._inc("alinea/listing_ok")
         new = list(self.article_requests(response.xpath("//a/@href").getall(), base=response.url))
         yield from new
         depth = offset // MORE_STEP
@@ -243,6 +260,9 @@ class AlineaSpider(scrapy.Spider):
                 continue
             if ref.article_id in self.scheduled:
                 continue
+            if not as_given and self._known(ref.article_id):
+                self._inc("state/skipped_known")
+                continue
             self.scheduled.add(ref.article_id)
             self._inc("alinea/articles_scheduled")
             target = url.split("?", 1)[0] if as_given else article_request_url(ref, self.base_url)
@@ -253,6 +273,16 @@ class AlineaSpider(scrapy.Spider):
                 cb_kwargs={"ref": ref, "parts": ()},
                 meta={"article_id": ref.article_id},
             )
+
+    def _known(self, article_id: str) -> bool:
+        """Delivered by an earlier run and not due for a refresh: not fetched again."""
+        if self.store is None:
+            return False
+        known = self.store.known_hash(article_id)
+        if known is None:
+            return False
+        published = known[1]
+        return not (self.refresh_seconds and published and time.time() - published < self.refresh_seconds)
 
     def parse_article(self, response: Response, ref: ArticleRef, parts: tuple[TextResponse, ...]) -> Iterator[Any]:
         """Collect the article's ``?page=N`` parts, then hand them to extraction."""
@@ -267,9 +297,12 @@ class AlineaSpider(scrapy.Spider):
                 self.logger.warning("article %s has more than %d parts; keeping the first %d", ref.article_id, self.max_parts, len(parts))
                 self._inc("alinea/parts_capped")
             else:
-                yield response.request.replace(  # type: ignore[union-attr]
-                    url=article_request_url(ref, self.base_url, len(parts)),
+                yield Request(
+                    article_request_url(ref, self.base_url, len(parts)),
+                    callback=self.parse_article,
+                    errback=self.article_failed,
                     cb_kwargs={"ref": ref, "parts": parts},
+                    meta={"article_id": ref.article_id},
                 )
                 return
         yield from self.extract(parts, ref)

@@ -55,12 +55,13 @@ END_RE = re.compile(
     r"|^(?:tags?|topik|reporter|penulis|editor|redaktur|penyunting|sumber)\s*:",
     re.I,
 )
+RELATED_CLASS_RE = re.compile(r"related|terkait|lainnya", re.I)
 RELATED_HEADING_RE = re.compile(
     r"^(?:berita lainnya|berita terkait|artikel terkait|baca juga|related(?: news| articles)?|lihat juga)\s*:?$", re.I
 )
 TAG_LABEL_RE = re.compile(r"^(?:tags?|topik|topics?|label|kata kunci)\s*:?\s*", re.I)
 TAG_HREF_RE = re.compile(r"/(?:tag|tags|topik|topic|label|hashtag)/|[?&](?:q|tag)=", re.I)
-EDITOR_RE = re.compile(r"\b(?:editor|redaktur|penyunting)\s*:\s*(?P<name>[^|•,;\n]+)", re.I)
+EDITOR_RE = re.compile(r"^(?:.*[|•]\s*)?(?:editor|redaktur|penyunting)\s*:?\s*(?P<name>[^|•,;\n]*)$", re.I)
 REPORTER_LABEL_RE = re.compile(
     r"\b(?:reporter|penulis|wartawan|oleh|kontributor)\s*:?\s*(?P<names>.+?)\s*(?=\||•|\b(?:editor|redaktur|penyunting|fotografer)\b|$)",
     re.I,
@@ -339,12 +340,26 @@ class ArticleParser:
         yield "jsonld:author", [n for text in doc.structured.person_names("author") for n in split_names(text)]
         yield "meta:author", split_names(self._meta("author", "article:author", "dc.creator"))
 
+    def _labelled(self, label: re.Pattern[str]) -> list[str]:
+        """Names after a label (``Editor: X``), in the same block or, when the label stands
+        alone (``<span>Editor</span><div>X</div>``), in the next one."""
+        doc = self.doc
+        blocks = [b for b in doc.blocks if doc.region is None or doc.in_region(b)]
+        for i, block in enumerate(blocks):
+            match = label.search(block.text)
+            if not match:
+                continue
+            rest = match["name"]
+            if not rest and i + 1 < len(blocks):
+                rest = blocks[i + 1].text
+            names = split_names(rest)
+            if names:
+                return names
+        return []
+
     def editor(self) -> Candidates:
-        for block in self.doc.blocks:
-            match = EDITOR_RE.search(block.text)
-            if match and (self.doc.in_region(block) or self.doc.region is None):
-                names = split_names(match["name"])
-                yield "text:editor-label", names[0] if names else None
+        names = self._labelled(EDITOR_RE)
+        yield "text:editor-label", names[0] if names else None
         names = self.doc.structured.person_names("editor")
         yield "jsonld:editor", names[0] if names else None
 
@@ -475,16 +490,16 @@ class ArticleParser:
     def tags(self) -> Candidates:
         doc = self.doc
         region = doc.region if doc.region is not None else doc.root
-        tags = []
-        for anchor in region.iter("a") if region is not None else ():
-            href = anchor.get("href") or ""
-            if TAG_HREF_RE.search(href) and not parse_article_url(urljoin(doc.url, href)):
-                if any(NON_CONTENT_CLASS_RE.search(_classes(a)) and "tag" not in _classes(a).lower() for a in anchor.iterancestors()):
-                    continue
-                text = clean_text(anchor.text_content())
-                if text:
-                    tags.append(text.lstrip("#").strip())
-        yield "links:tag-href", tags
+        in_body = {block.element for _, block in self.body_blocks(doc)}
+        anchors = [
+            a
+            for a in (region.iter("a") if region is not None else ())
+            if not in_body.intersection(a.iterancestors())  # a keyword linked inside a paragraph is not a tag
+            and not parse_article_url(urljoin(doc.url, a.get("href") or ""))
+            and not any(NON_CONTENT_CLASS_RE.search(_classes(p)) and "tag" not in _classes(p).lower() for p in a.iterancestors())
+        ]
+        yield "links:rel-tag", [self._tag_text(a) for a in anchors if "tag" in (a.get("rel") or "").split()]
+        yield "links:tag-href", [self._tag_text(a) for a in anchors if TAG_HREF_RE.search(a.get("href") or "")]
         labelled: list[str] = []
         for block in doc.blocks:
             if doc.in_region(block) and TAG_LABEL_RE.match(block.text) and ":" in block.text[:12]:
@@ -492,26 +507,42 @@ class ArticleParser:
                 labelled.extend(t.strip().lstrip("#") for t in re.split(r"\s*[,;|•]\s*", rest) if t.strip())
         yield "text:tag-label", labelled
 
+    @staticmethod
+    def _tag_text(anchor: Any) -> str | None:
+        text = clean_text(anchor.text_content())
+        return clean_text(text.lstrip("#")) if text else None
+
     def related_urls(self) -> Candidates:
+        """Links to other articles listed under a related-news heading (``Berita Lainnya``…),
+        looked for from the heading outwards, never into the body or a sidebar."""
         urls = []
         for doc in self.parts:
             for block in doc.blocks:
-                if RELATED_HEADING_RE.match(block.text):
-                    node = block.element
-                    for _ in range(4):
-                        links = self._article_links(node, doc)
-                        if links:
-                            urls.extend(links)
-                            break
-                        node = node.getparent()
-                        if node is None:
-                            break
+                if not RELATED_HEADING_RE.match(block.text):
+                    continue
+                body_chain = {doc.container, *doc.container.iterancestors()} if doc.container is not None else set()
+                node = block.element
+                while node is not None and node is not doc.root:
+                    if node in body_chain:
+                        break  # climbed up to an element holding the body
+                    links = self._article_links(node, doc, following=block.element)
+                    if links:
+                        urls.extend(links)
+                        break
+                    node = node.getparent()
+                    if node is None or (NON_CONTENT_CLASS_RE.search(_classes(node)) and not RELATED_CLASS_RE.search(_classes(node))):
+                        break
         yield "text:related-heading", urls
 
-    def _article_links(self, element: Any, doc: Document, xpath: str = ".//a/@href") -> list[str]:
-        """Canonical URLs of the other articles linked under ``element``."""
+    def _article_links(self, element: Any, doc: Document, xpath: str = ".//a/@href", following: Any = None) -> list[str]:
+        """Canonical URLs of the other articles linked under ``element`` (only those after
+        ``following`` in document order, when given)."""
         out = []
-        for href in element.xpath(xpath):
+        hrefs = element.xpath(xpath)
+        if following is not None:
+            after = set(following.xpath("following::a/@href"))
+            hrefs = [h for h in hrefs if h in after]
+        for href in hrefs:
             url = canonical_url(urljoin(doc.url, href))
             if url and url != self.ref.canonical_url:
                 out.append(url)

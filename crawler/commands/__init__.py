@@ -1,0 +1,1 @@
+"""Project commands: ``crawl`` (with run lock and exit statuses), ``state``, ``savefixture``."""

@@ -1,0 +1,125 @@
+"""``scrapy state``: look after the seen-set of delivered articles.
+
+scrapy state show                     counts, oldest and newest article
+scrapy state export [FILE]            the seen-set as JSON Lines (stdout by default)
+scrapy state forget --before DATE     forget articles published before DATE (YYYY-MM-DD)
+scrapy state reset --yes              forget everything: the next run delivers all again
+scrapy state rebuild                  rebuild the seen-set from the published output files
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler import exitcodes
+from crawler.state.lock import RunLock
+from crawler.state.store import SeenStore, StateError, state_path
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "show | export [FILE] | forget --before YYYY-MM-DD | reset --yes | rebuild"
+
+    def short_desc(self) -> str:
+        return "Show, export, prune, reset or rebuild the crawl state"
+
+    def long_desc(self) -> str:
+        return __doc__ or ""
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--before", help="forget: a YYYY-MM-DD date")
+        parser.add_argument("--yes", action="store_true", help="reset: confirm")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if not args:
+            raise UsageError("which action? " + self.syntax())
+        assert self.settings is not None
+        action, rest = args[0], args[1:]
+        path = state_path(self.settings)
+        lock = RunLock(path.parent)
+        if action != "show" and action != "export" and not lock.acquire():
+            print(f"a crawl (pid {lock.holder()}) is running; try again when it is done")
+            self.exitcode = exitcodes.LOCKED
+            return
+        try:
+            self._run(action, rest, opts, path)
+        except StateError as error:
+            print(f"state error: {error}")
+            self.exitcode = exitcodes.STATE_ERROR
+        finally:
+            lock.release()
+
+    def _run(self, action: str, rest: list[str], opts: argparse.Namespace, path: Path) -> None:
+        assert self.settings is not None
+        export_dir = Path(self.settings.get("EXPORT_DIR", "output"))
+        if action == "rebuild":
+            print(f"rebuilt {path}: {rebuild(path, export_dir)} articles from {export_dir}")
+            return
+        store = SeenStore(path)
+        try:
+            if action == "show":
+                counts = store.counts()
+                print(f"state file: {path}")
+                print(f"delivered articles: {counts.delivered} in {counts.files} files")
+                print(f"pending (in flight): {counts.pending}")
+                print(f"published between: {counts.oldest} and {counts.newest}")
+            elif action == "export":
+                out = open(rest[0], "w", encoding="utf-8") if rest else sys.stdout  # noqa: SIM115
+                for row in store.rows():
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                if rest:
+                    out.close()
+            elif action == "forget":
+                if not opts.before:
+                    raise UsageError("forget needs --before YYYY-MM-DD")
+                day = datetime.fromisoformat(opts.before).astimezone()
+                print(f"forgot {store.forget_before(day)} articles published before {opts.before}")
+            elif action == "reset":
+                if not opts.yes:
+                    raise UsageError("reset forgets every delivered article; confirm with --yes")
+                store.reset()
+                print(f"reset {path}: the next run delivers every article it finds again")
+            else:
+                raise UsageError(f"unknown action {action!r}: " + self.syntax())
+        finally:
+            store.close()
+
+
+def rebuild(path: Path, export_dir: Path) -> int:
+    """Recreate the state from the published output files (each file one delivered batch)."""
+    if path.exists():
+        backup = path.with_suffix(path.suffix + ".broken")
+        path.replace(backup)
+        for suffix in ("-wal", "-shm"):
+            sidecar = Path(str(path) + suffix)
+            if sidecar.exists():
+                sidecar.unlink()
+    store = SeenStore(path)
+    total = 0
+    try:
+        for output in sorted(export_dir.glob("*.jsonl")):
+            if output.name.startswith("."):
+                continue
+            items = []
+            for line in output.read_text(encoding="utf-8").splitlines():
+                try:
+                    items.append(json.loads(line))
+                except ValueError:
+                    continue  # a line a consumer mangled: skip it, keep the rest
+            store.begin_batch(output.name, items)
+            store.commit_batch(output.name)
+            total += len(items)
+    finally:
+        store.close()
+    return total

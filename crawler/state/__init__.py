@@ -1,0 +1,1 @@
+"""Persistent crawl state: which articles were delivered, where, and the run lock."""
