@@ -66,7 +66,7 @@ def test_missing_state_with_existing_output_is_an_error_not_a_redelivery(tmp_pat
 def test_corrupt_state_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StateError, match="s.sqlite3"):
+    with pytest.raises(StateError, match=r"s\.sqlite3"):
         SeenStore(path)
 
 

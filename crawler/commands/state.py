@@ -25,7 +25,7 @@ from crawler.state.store import SeenStore, StateError, state_path
 
 class Command(ScrapyCommand):
     requires_project = True
-    default_settings = {"LOG_ENABLED": False}
+    default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 (the base class declares it so)
 
     def syntax(self) -> str:
         return "show | export [FILE] | forget --before YYYY-MM-DD | reset --yes | rebuild"
