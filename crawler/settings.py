@@ -69,6 +69,11 @@ STATE_REFRESH_DAYS = 0
 COMMANDS_MODULE = "crawler.commands"
 
 EXTENSIONS = {
+    "crawler.extensions.health.ExtractionHealth": 400,
     "crawler.extensions.summary.RunSummary": 500,
 }
+HEALTH_ENABLED = True
+HEALTH_THRESHOLDS: dict[str, float] = {}
+"""Overrides of ``crawler.extensions.health.DEFAULT_THRESHOLDS`` (least share per field)."""
+HEALTH_MIN_ITEMS = 10
 LOGSTATS_INTERVAL = 60.0

@@ -45,7 +45,9 @@ class RunSummary:
         assert stats is not None
         values = [f"{name}={stats.get_value(key, 0)}" for name, key in SUMMARY_FIELDS]
         elapsed = time.monotonic() - self.started
-        return f"ALINEA-SUMMARY {' '.join(values)} elapsed={elapsed:.1f}s reason={reason}"
+        health = f"failed:{stats.get_value('health/failed')}" if stats.get_value("health/failed") else "ok"
+        drift = stats.get_value("health/drift") or "none"
+        return f"ALINEA-SUMMARY {' '.join(values)} health={health} drift={drift} elapsed={elapsed:.1f}s reason={reason}"
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         line = self.line(reason)

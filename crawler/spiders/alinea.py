@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 
 from crawler.extraction import ExtractionError, NotAnArticle, extract_article, pagination_urls
 from crawler.extraction.dates import find_date, parse_indonesian_datetime
+from crawler.signals import article_extracted
 from crawler.state.store import SeenStore, state_path
 from crawler.urls import ArticleRef, article_request_url, parse_article_url, to_base
 
@@ -326,6 +327,9 @@ class AlineaSpider(scrapy.Spider):
             self._inc(f"extraction/{field}/{signal}")
         self._inc(f"extraction/layout/{extraction.layout}")
         article = extraction.article
+        self.crawler.signals.send_catch_log(article_extracted, article=article, layout=extraction.layout, provenance=extraction.provenance)
+        if self.crawler.settings.getbool("EXPORT_PROVENANCE"):
+            article._meta = {"layout": extraction.layout, "provenance": extraction.provenance}
         if not self._in_date_window(article.published_at):
             self._inc("alinea/outside_date_window")
             return
