@@ -103,7 +103,8 @@ class ExtractionHealth:
 
     def check(self) -> tuple[list[str], list[str]]:
         """``(failures, drift)``: one message per failing field and per drifting field."""
-        failures, drift = [], []
+        failures: list[str] = []
+        drift: list[str] = []
         if not self.items:
             return failures, drift
         for field, least in self.thresholds.items():
