@@ -75,6 +75,8 @@ def split_names(value: str | None) -> list[str]:
 
     >>> split_names("Reporter: Marselinus Gual, Fatah Hidayat Sidiq & Ardiansyah Fadli")
     ['Marselinus Gual', 'Fatah Hidayat Sidiq', 'Ardiansyah Fadli']
+    >>> split_names("Oleh Bonifasius Tukan · Kamis, 25 April 2019 | 13:45 WIB")
+    ['Bonifasius Tukan']
     >>> split_names("Alinea.id")
     []
     >>> split_names("")
@@ -89,7 +91,7 @@ def split_names(value: str | None) -> list[str]:
     names = []
     for part in _AUTHOR_SPLIT_RE.split(cleaned):
         name = strip_label(part) or ""
-        name = name.strip(" .:-–|")
+        name = name.strip(" .,:;-–—|·•/")
         if name and name.lower() not in SITE_NAMES and name not in DAY_NAMES and looks_like_name(name):
             names.append(name)
     return names

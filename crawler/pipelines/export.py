@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import signal
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -73,6 +74,7 @@ class ExportPipeline:
             self.fields.append("is_update")
         if settings.getbool("EXPORT_PROVENANCE"):
             self.fields.append("_meta")
+        self.crash_at = settings.get("EXPORT_CRASH_AT")
         self.store: SeenStore | None = None
         if settings.getbool("STATE_ENABLED", True):
             self.store = open_store(settings, export_dir=directory)
@@ -134,8 +136,10 @@ class ExportPipeline:
         items, self.items = self.items, []
         if self.store is not None:
             self.store.begin_batch(final.name, (ItemAdapter(item).asdict() for item in items))
+        self._crash_point("before-rename")
         os.replace(self.directory / f".{self.current_name}{PART_SUFFIX}", final)
         fsync_dir(self.directory)
+        self._crash_point("after-rename")
         if self.store is not None:
             self.store.commit_batch(final.name)
         self.file, self.exporter = None, None
@@ -147,6 +151,12 @@ class ExportPipeline:
         logger.info("published %d articles to %s", len(items), final)
         self.crawler.signals.send_catch_log(signal=batch_published, items=items, path=final)
         return final
+
+    def _crash_point(self, point: str) -> None:
+        """Test hook: ``EXPORT_CRASH_AT=<point>:<batch no>`` kills the process right there, the
+        way a power cut would, so tests can prove recovery from the worst moments."""
+        if self.crash_at == f"{point}:{self.batch_no}":
+            os.kill(os.getpid(), signal.SIGKILL)
 
     def close_spider(self) -> None:
         self.publish()
