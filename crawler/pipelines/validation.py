@@ -30,6 +30,7 @@ class ValidationPipeline:
 
     * ``VALIDATION_ENABLED`` (default ``True``)
     * ``VALIDATION_SCHEMA``: path of another schema file (default: the packaged one)
+    * ``VALIDATION_MAX_BODY_CHARS`` (default ``300000``): a longer body is refused, not cut
 
     Stats: ``validation/ok``, ``validation/dropped``, ``validation/dropped/<field>``.
     """
@@ -37,6 +38,7 @@ class ValidationPipeline:
     def __init__(self, crawler: Crawler, schema: dict[str, Any]) -> None:
         self.crawler = crawler
         self.validator = Draft202012Validator(schema)
+        self.max_body_chars = crawler.settings.getint("VALIDATION_MAX_BODY_CHARS", 300_000)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidationPipeline:
@@ -47,6 +49,9 @@ class ValidationPipeline:
     def process_item(self, item: Any) -> Any:
         data = ItemAdapter(item).asdict()
         errors = sorted(self.validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        body = data.get("body")
+        if isinstance(body, str) and len(body) > self.max_body_chars:
+            errors.append(ValidationError(f"body is {len(body)} characters, over VALIDATION_MAX_BODY_CHARS={self.max_body_chars}", path=["body"]))
         stats = self.crawler.stats
         assert stats is not None
         if not errors:
