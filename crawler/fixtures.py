@@ -59,9 +59,15 @@ class FixtureCase:
 
     def responses(self) -> list[HtmlResponse]:
         """The responses the crawler would have built for the saved pages."""
+        types = self.provenance.get("content_types") or []
         return [
-            HtmlResponse(url=url, body=page.read_bytes(), request=Request(url))
-            for url, page in zip(self.parts, self.page_files, strict=True)
+            HtmlResponse(
+                url=url,
+                body=page.read_bytes(),
+                headers={"Content-Type": types[n]} if n < len(types) and types[n] else None,
+                request=Request(url),
+            )
+            for n, (url, page) in enumerate(zip(self.parts, self.page_files, strict=True))
         ]
 
     @property

@@ -16,6 +16,7 @@ SEED_TEXT = ROOT / "tests" / "fixtures" / "seed" / "000_3ebb8a7b683d4ab0.txt"
 CASES = load_cases(FIXTURES)
 POSITIVE_CASES = [c for c in CASES if c.expect.get("article", True) is not False]
 NEGATIVE_CASES = [c for c in CASES if c.expect.get("article", True) is False]
+RECONSTRUCTED_CASES = [c for c in POSITIVE_CASES if c.provenance.get("kind") == "reconstruction"]
 
 
 def response_for(url: str, body: bytes | str, encoding: str | None = None, headers: dict[str, str] | None = None) -> HtmlResponse:

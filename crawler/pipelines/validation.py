@@ -51,7 +51,9 @@ class ValidationPipeline:
         errors = sorted(self.validator.iter_errors(data), key=lambda e: list(e.absolute_path))
         body = data.get("body")
         if isinstance(body, str) and len(body) > self.max_body_chars:
-            errors.append(ValidationError(f"body is {len(body)} characters, over VALIDATION_MAX_BODY_CHARS={self.max_body_chars}", path=["body"]))
+            errors.append(
+                ValidationError(f"body is {len(body)} characters, over VALIDATION_MAX_BODY_CHARS={self.max_body_chars}", path=["body"])
+            )
         stats = self.crawler.stats
         assert stats is not None
         if not errors:

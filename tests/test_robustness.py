@@ -1,0 +1,134 @@
+"""Extraction on markup it has not seen: the fixture pages, mutated the ways a redesign would."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+import pytest
+from jsonschema import Draft202012Validator
+
+from crawler import exitcodes
+from crawler.extraction import extract_article
+from crawler.fixtures import FixtureCase
+from crawler.items import contract_dict
+from crawler.pipelines.validation import load_schema
+from tests.conftest import POSITIVE_CASES, response_for
+from tests.crawl import read_jsonl, run_crawl
+from tests.fixture_site import serve_cases
+
+CORE_FIELDS = ("title", "lead", "published_at", "published_raw", "body", "subheadings", "source")
+
+Mutation = Callable[[lxml.html.HtmlElement], None]
+
+
+def rename_classes(root: lxml.html.HtmlElement) -> None:
+    """Every class and id renamed: nothing our selectors know survives."""
+    for element in root.iter():
+        for attribute in ("class", "id"):
+            value = element.get(attribute)
+            if value:
+                element.set(attribute, " ".join("x" + hashlib.md5(v.encode()).hexdigest()[:6] for v in value.split()))
+
+
+def add_wrappers(root: lxml.html.HtmlElement) -> None:
+    """Each paragraph and heading wrapped in two more divs; the body's parent too."""
+    for element in list(root.iter("p", "h1", "h2", "h3")):
+        parent = element.getparent()
+        if parent is None:
+            continue
+        outer = lxml.html.Element("div", {"class": "blk"})
+        inner = lxml.html.Element("div")
+        outer.append(inner)
+        parent.replace(element, outer)
+        inner.append(element)
+
+
+def remove_metadata(root: lxml.html.HtmlElement) -> None:
+    """No meta tags, no JSON-LD, no canonical link, no <title>."""
+    for element in root.xpath("//meta | //script[@type='application/ld+json'] | //link[@rel='canonical'] | //title"):
+        element.drop_tree()
+
+
+def add_misleading_jsonld(root: lxml.html.HtmlElement) -> None:
+    """A NewsArticle that disagrees with the page: SEO headline, publisher as author, stale date."""
+    head = root.find("head")
+    assert head is not None
+    script = lxml.html.Element("script", {"type": "application/ld+json"})
+    script.text = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": "Judul SEO yang berbeda | Alinea.id",
+            "author": {"@type": "Organization", "name": "Alinea.id"},
+            "datePublished": "2001-01-01T00:00:00+07:00",
+            "description": "Deskripsi SEO.",
+        }
+    )
+    head.append(script)
+
+
+def everything(root: lxml.html.HtmlElement) -> None:
+    for mutation in (remove_metadata, add_misleading_jsonld, add_wrappers, rename_classes):
+        mutation(root)
+
+
+MUTATIONS: dict[str, Mutation] = {
+    "classes-renamed": rename_classes,
+    "wrappers-added": add_wrappers,
+    "metadata-removed": remove_metadata,
+    "misleading-jsonld-added": add_misleading_jsonld,
+    "all-at-once": everything,
+}
+
+
+def mutated(case: FixtureCase, mutation: Mutation) -> list[bytes]:
+    pages = []
+    for page in case.page_files:
+        root = lxml.html.document_fromstring(page.read_bytes())
+        mutation(root)
+        pages.append(lxml.html.tostring(root, encoding="utf-8", doctype="<!DOCTYPE html>"))
+    return pages
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=str)
+@pytest.mark.parametrize("case", POSITIVE_CASES, ids=lambda c: c.name)
+def test_core_fields_survive_markup_changes(case: FixtureCase, mutation: str) -> None:
+    original = contract_dict(extract_article(case.responses()).article)
+    pages = mutated(case, MUTATIONS[mutation])
+    article = contract_dict(extract_article([response_for(url, body) for url, body in zip(case.parts, pages, strict=True)]).article)
+    for field in CORE_FIELDS:
+        assert article[field] == original[field], f"{case.name} with {mutation}: field {field!r}"
+
+
+@pytest.mark.e2e
+def test_a_broken_layout_trips_the_extraction_health_exit_status(tmp_path: Path) -> None:
+    """Pages whose date line is gone (a redesign the extractor cannot follow): the run delivers
+    nothing invalid and exits with the extraction-health status, naming the field."""
+    broken = []
+    for case in POSITIVE_CASES:
+        folder = tmp_path / "cases" / case.path.name
+        folder.mkdir(parents=True)
+        for n, page in enumerate(case.page_files):
+            html = page.read_text(encoding="utf-8")
+            for month in ("Apr 2019", "Mei 2019", "Januari 2025", "Agt 2022", "Agustus 2024"):
+                html = html.replace(month, "")
+            (folder / f"page-{n}.html").write_text(html, encoding="utf-8")
+        (folder / "case.json").write_text(json.dumps({"url": case.url, "parts": case.parts, "provenance": case.provenance}))
+        broken.append(FixtureCase.load(folder))
+    with serve_cases(broken) as base:
+        result = run_crawl(
+            base, "-a", "urls=" + ",".join(c.url for c in broken), output=tmp_path / "out", settings={"ROBOTSTXT_OBEY": "False"}
+        )
+    assert result.returncode == exitcodes.EXTRACTION_HEALTH, result.stderr[-3000:]
+    assert "EXTRACTION HEALTH FAILED published_at" in result.stderr
+    # pages whose metadata still dates them are delivered, flagged as drift; the rest are refused
+    assert "EXTRACTION DRIFT published_at" in result.stderr
+    records = read_jsonl(tmp_path / "out")
+    assert 0 < len(records) < len(broken)
+    validator = Draft202012Validator(load_schema())
+    for record in records:
+        assert list(validator.iter_errors(record)) == [], record["url"]
