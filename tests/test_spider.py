@@ -16,7 +16,7 @@ BASE = "http://127.0.0.1:9"
 
 def make_spider(**arguments: Any) -> AlineaSpider:
     crawler = get_crawler(AlineaSpider, {"ALINEA_BASE_URL": BASE, "STATE_ENABLED": False, "ALINEA_LISTING_MAX_PAGES": 3})
-    crawler.stats.open_spider()  # type: ignore[union-attr]
+    crawler.stats.open_spider()
     spider = AlineaSpider.from_crawler(crawler, **arguments)
     return spider
 
@@ -52,7 +52,7 @@ def test_the_listing_depth_limit_is_kept_and_counted() -> None:
     page = listing(f"{BASE}/indeks?page=3", cards("b000000AC", extra='<a rel="next" href="/indeks?page=4">4</a>'))
     urls = [r.url for r in requests_of(spider.parse_listing(page, "indeks", 3))]
     assert urls == [f"{BASE}/politik/judul-berita-b000000AC"]
-    assert spider.crawler.stats.get_value("alinea/listing_depth_limit") == 1  # type: ignore[union-attr]
+    assert spider.crawler.stats.get_value("alinea/listing_depth_limit") == 1
 
 
 def test_more_stream_stops_on_a_repeated_or_empty_fragment() -> None:
@@ -85,7 +85,7 @@ def test_off_site_and_non_http_links_are_dropped_and_counted() -> None:
         '<a href="https://www.alinea.id.evil.example/politik/judul-b000000DB">z</a>'
     )
     assert requests_of(spider.parse_listing(listing(f"{BASE}/indeks", html), "indeks", 3)) == []
-    assert spider.crawler.stats.get_value("alinea/offsite_links_dropped") == 3  # type: ignore[union-attr]
+    assert spider.crawler.stats.get_value("alinea/offsite_links_dropped") == 3
     assert "127.0.0.1" in spider.allowed_domains
 
 
@@ -107,7 +107,7 @@ def test_urls_mode_requests_exactly_the_given_pages() -> None:
     )
     urls = [r.url for r in asyncio.run(_collect_start(spider))]
     assert urls == [f"{BASE}/politik/a-b000000FA", f"{BASE}/amp/bisnis/b-b000000FB"]
-    assert spider.crawler.stats.get_value("alinea/bad_url_argument") == 1  # type: ignore[union-attr]
+    assert spider.crawler.stats.get_value("alinea/bad_url_argument") == 1
 
 
 def test_latest_mode_starts_from_rss_indeks_and_the_home_page() -> None:
