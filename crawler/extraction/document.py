@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 from parsel import Selector
 
+from crawler.extraction.dates import find_date
 from crawler.extraction.processors import clean_text, strip_site_suffix
 from crawler.extraction.structured import StructuredData
 
@@ -126,6 +127,11 @@ class Block:
     link_chars: int = 0
     ancestors: tuple[Any, ...] = field(default=(), repr=False)
 
+    @cached_property
+    def date(self) -> re.Match[str] | None:
+        """The first Indonesian date in the text (computed once)."""
+        return find_date(self.text)
+
     @property
     def link_density(self) -> float:
         return self.link_chars / max(1, len(self.text))
@@ -147,7 +153,8 @@ def _classes(element: Any) -> str:
 
 
 def is_ad(element: Any) -> bool:
-    return bool(AD_CLASS_RE.search(element.get("class") or "") or AD_ID_RE.search(element.get("id") or ""))
+    classes, ident = element.get("class"), element.get("id")
+    return bool((classes and AD_CLASS_RE.search(classes)) or (ident and AD_ID_RE.search(ident)))
 
 
 class _Linearizer:
@@ -184,11 +191,12 @@ class _Linearizer:
         is_block = tag in BLOCK_TAGS
         if tag in HEADING_TAGS:
             heading = tag
-        if tag in CAPTION_TAGS or (is_block and CAPTION_CLASS_RE.search(el.get("class") or "")):
+        classes = el.get("class")
+        if tag in CAPTION_TAGS or (is_block and classes and CAPTION_CLASS_RE.search(classes)):
             caption = True
         if is_block:
             self._flush(ancestors[:-1], heading if tag not in HEADING_TAGS else None, caption)
-        if "artikelend" in (el.get("class") or ""):
+        if classes and "artikelend" in classes:
             self.markers.append((len(self.blocks), el))
         if tag in IMAGE_TAGS:
             self._flush(ancestors, heading, caption)
@@ -250,11 +258,22 @@ class Document:
         linearizer = _Linearizer()
         if self.root is not None:
             linearizer.run(self.root)
+        self._non_content: dict[Any, bool] = {}
         self.blocks = linearizer.blocks
         self.images = linearizer.images
         self.markers = linearizer.markers
 
     # --- structure -------------------------------------------------------------------------
+
+    def is_non_content(self, element: Any) -> bool:
+        """Class or id says sidebar, related list, share bar…: never body (negative evidence only)."""
+        known = self._non_content.get(element)
+        if known is None:
+            known = self._non_content[element] = bool(NON_CONTENT_CLASS_RE.search(_classes(element)))
+        return known
+
+    def under_non_content(self, ancestors: tuple[Any, ...]) -> bool:
+        return any(self.is_non_content(a) for a in ancestors)
 
     @cached_property
     def h1_blocks(self) -> list[Block]:
@@ -276,7 +295,7 @@ class Document:
         least 70% of the long-paragraph text, and stop where the text splits."""
         weights: dict[Any, int] = {}
         for block in self.blocks:
-            if not block.is_paragraph or any(NON_CONTENT_CLASS_RE.search(_classes(a)) for a in block.ancestors[1:]):
+            if not block.is_paragraph or self.under_non_content(block.ancestors[1:]):
                 continue
             for ancestor in block.ancestors:
                 weights[ancestor] = weights.get(ancestor, 0) + len(block.text)

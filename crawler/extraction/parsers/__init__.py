@@ -6,7 +6,7 @@ Adding a version for a redesign: a new module with an :class:`ArticleParser` sub
 
 from __future__ import annotations
 
-from crawler.extraction.dates import find_date, parse_indonesian_datetime
+from crawler.extraction.dates import parse_indonesian_datetime
 from crawler.extraction.document import Document
 from crawler.extraction.parsers.amp import Amp
 from crawler.extraction.parsers.base import ArticleParser
@@ -23,7 +23,7 @@ def select_parser(doc: Document) -> type[ArticleParser]:
     best_score, best = max(scores, key=lambda pair: pair[0])
     if best_score > 0:
         return best
-    dated = next((parse_indonesian_datetime(b.text, require_time=False) for b in doc.blocks if find_date(b.text)), None)
+    dated = next((parse_indonesian_datetime(b.text, require_time=False) for b in doc.blocks if b.date), None)
     if dated is not None:
         for parser in sorted(PARSERS, key=lambda p: p.valid_until or dated.date()):
             if parser is not Amp and (parser.valid_until is None or dated.date() <= parser.valid_until):

@@ -9,11 +9,12 @@ or the order, never the machinery.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extraction.dates import find_date, parse_indonesian_datetime, parse_iso_datetime
@@ -30,6 +31,7 @@ from crawler.extraction.processors import (
 from crawler.urls import ArticleRef, canonical_url, parse_article_url
 
 Candidates = Iterator[tuple[str, Any]]
+T = TypeVar("T")
 
 # --- confirmed selectors (../shared/alinea-site.md, news-watch) ------------------------------
 DATE_CSS = "div.frontdate, .frontdate"
@@ -83,6 +85,19 @@ def _same_text(a: str | None, b: str | None) -> bool:
     return bool(a and b) and _norm(a) == _norm(b)
 
 
+def _per_part(method: Callable[[Any, Document], T]) -> Callable[[Any, Document], T]:
+    """Compute a per-page-part value once per parser (the field units share them)."""
+
+    @functools.wraps(method)
+    def cached(self: Any, doc: Document) -> T:
+        key = (method.__name__, id(doc))
+        if key not in self._memo:
+            self._memo[key] = method(self, doc)
+        return self._memo[key]
+
+    return cached
+
+
 class ArticleParser:
     """Base parser: every field from the shared signals. Subclasses are layout versions."""
 
@@ -94,6 +109,7 @@ class ArticleParser:
         self.parts = parts
         self.doc = parts[0]
         self.ref = ref
+        self._memo: dict[tuple[str, int], Any] = {}
 
     @classmethod
     def matches(cls, doc: Document) -> int:
@@ -113,13 +129,15 @@ class ArticleParser:
         block = self.doc.title_block
         return block.text if block else None
 
+    @_per_part
     def header_blocks(self, doc: Document) -> list[Block]:
         """Blocks of the article region before its body starts (the article's header)."""
         start = self.body_start(doc)
         title = doc.title_block
         blocks = [b for b in doc.blocks[:start] if doc.in_region(b) or (title and abs(b.index - title.index) <= 8)]
-        return [b for b in blocks if not any(NON_CONTENT_CLASS_RE.search(_classes(a)) for a in b.ancestors[2:])]
+        return [b for b in blocks if not doc.under_non_content(b.ancestors[2:])]
 
+    @_per_part
     def lead_block(self, doc: Document) -> Block | None:
         """The standfirst: the first sentence right after the headline that is not a byline,
         date, caption or category line."""
@@ -134,7 +152,7 @@ class ArticleParser:
         for block in doc.blocks[title.index + 1 : title.index + 10]:
             if block.caption or block.heading == "h1" or block.link_density > 0.5:
                 continue
-            if find_date(block.text) or _same_text(block.text, title.text) or AD_LABEL_RE.match(block.text):
+            if block.date or _same_text(block.text, title.text) or AD_LABEL_RE.match(block.text):
                 continue
             if not _is_sentence(block.text) or looks_like_name(block.text):
                 continue
@@ -156,6 +174,7 @@ class ArticleParser:
         after = [b.index + 1 for b in (doc.title_block,) if b is not None and doc.in_container(b)]
         return max([first, *after])
 
+    @_per_part
     def body_blocks(self, doc: Document) -> list[tuple[str, Block]]:
         """``("p" | "h", block)`` for the body of one page part, in reading order.
 
@@ -178,9 +197,9 @@ class ArticleParser:
             if block.caption or (block.after_image and len(text) < 250 and split_caption_credit(text)[1]):
                 continue
             inner = block.ancestors[block.ancestors.index(doc.container) + 1 :] if doc.container in block.ancestors else ()
-            if block.link_density > 0.6 or any(NON_CONTENT_CLASS_RE.search(_classes(a)) for a in inner):
+            if block.link_density > 0.6 or doc.under_non_content(inner):
                 continue
-            date_match = find_date(text)
+            date_match = block.date
             if date_match and len(text) < 120 and not any(kind == "p" for kind, _ in out):
                 continue  # a byline/date line at the top
             if date_match and len(date_match.group(0)) >= 0.8 * len(text):
@@ -271,9 +290,9 @@ class ArticleParser:
             yield "css:frontdate", self._page_date(" ".join(node.xpath(".//text()").getall()), meta_moment)
         title = doc.title_block
         pivot = title.index if title else self.body_start(doc)
-        lines = [b for b in self.header_blocks(doc) if len(b.text) <= 160 and find_date(b.text)]
+        lines = [b for b in self.header_blocks(doc) if len(b.text) <= 160 and b.date]
         if not lines:  # a layout that prints the date elsewhere: anywhere but the body, nearest first
-            lines = [b for b in doc.blocks if len(b.text) <= 160 and find_date(b.text) and not doc.in_container(b)]
+            lines = [b for b in doc.blocks if len(b.text) <= 160 and b.date and not doc.in_container(b)]
         for block in sorted(lines, key=lambda b: abs(b.index - pivot)):
             yield "text:date-line", self._page_date(block.text, meta_moment)
         for signal, raw in self._meta_published_raw():
@@ -310,7 +329,7 @@ class ArticleParser:
 
     def modified(self) -> Candidates:
         for block in self.header_blocks(self.doc):
-            if MODIFIED_LABEL_RE.search(block.text) and find_date(block.text):
+            if MODIFIED_LABEL_RE.search(block.text) and block.date:
                 yield "text:updated-label", parse_indonesian_datetime(block.text[MODIFIED_LABEL_RE.search(block.text).end() :])  # type: ignore[union-attr]
         value = self._jsonld("dateModified")
         yield "jsonld:dateModified", parse_iso_datetime(value) if isinstance(value, str) else None
@@ -328,7 +347,7 @@ class ArticleParser:
                 labelled.extend(split_names(match["names"]))
         yield "text:reporter-label", labelled
         for block in self.header_blocks(doc):
-            match = find_date(block.text)
+            match = block.date
             if match and match.start() > 0:
                 yield "text:byline", split_names(block.text[: match.start()])
         classed = [
@@ -475,7 +494,7 @@ class ArticleParser:
         doc = self.doc
         for block in self.header_blocks(doc):
             text = block.text
-            if len(text) > 80 or find_date(text) or _same_text(text, self.title_text) or block.caption:
+            if len(text) > 80 or block.date or _same_text(text, self.title_text) or block.caption:
                 continue
             parts = [p for p in CATEGORY_SPLIT_RE.split(text) if p and p.lower() not in HOME_CRUMBS]
             links = [urlsplit(urljoin(doc.url, h)).path for h in block.element.xpath(".//a/@href")]
