@@ -159,8 +159,36 @@ def test_an_unseen_layout_is_extracted_by_the_fallback_signals(tmp_path: Path) -
     assert_exactly_once(records, set(truth))
     for record in records:
         expected = truth[record["article_id"]]
-        for field in ("title", "lead", "authors", "editor", "published_at", "body", "subheadings", "source", "images"):
+        # the unseen layout prints the date its own way and shows a subcategory its usual layout hides
+        for field in set(COMPARED_FIELDS) - {"category", "subcategory", "published_raw"}:
             assert record[field] == expected[field], f"{record['url']}: field {field!r} on the unseen layout"
+
+
+def test_a_layout_that_hides_the_date_trips_the_health_exit_status(tmp_path: Path) -> None:
+    """A redesign that drops the date from the page and the metadata: nothing invalid is
+    delivered, the run exits 6 and names the field and example URLs."""
+    with run_replica(articles=30, seed=9, faults="article:brokenlayout@0.5") as replica:
+        result = run_crawl(replica.base_url, output=tmp_path / "out", settings=WHOLE_SITE)
+        truth = truth_of(replica)
+    assert result.returncode == exitcodes.EXTRACTION_HEALTH, result.stderr[-3000:]
+    health = next(line for line in result.stderr.splitlines() if "EXTRACTION HEALTH FAILED" in line)
+    assert "published_at" in health and replica.base_url in health, health
+    records = read_jsonl(tmp_path / "out")
+    assert 0 < len(records) < len(truth)
+    assert all(not list(VALIDATOR.iter_errors(r)) for r in records)
+    assert summary(result)["invalid"] == str(len(truth) - len(records)), "the undated articles are refused, counted"
+
+
+def test_refresh_mode_delivers_changed_articles_again_as_updates(tmp_path: Path) -> None:
+    with run_replica(articles=20, seed=4) as replica:
+        first = run_crawl(replica.base_url, output=tmp_path / "out", settings=WHOLE_SITE)
+        assert first.returncode == exitcodes.OK
+        refresh = {**WHOLE_SITE, "STATE_REFRESH_DAYS": "36500", "EXPORT_PROVENANCE": "True"}
+        again = run_crawl(replica.base_url, output=tmp_path / "out2", settings={**refresh, "STATE_DIR": str(tmp_path / "state")})
+        truth = truth_of(replica)
+    assert again.returncode == exitcodes.OK, again.stderr[-2000:]
+    assert read_jsonl(tmp_path / "out2") == [], "unchanged articles are re-fetched but not delivered again"
+    assert f"'state/unchanged': {len(truth)}" in again.stderr
 
 
 def test_a_killed_run_at_any_moment_loses_nothing_and_delivers_nothing_twice(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.test import get_crawler
@@ -144,3 +145,40 @@ def test_export_steps_aside_for_command_line_feeds() -> None:
     crawler.settings.set("FEEDS", {"out.jsonl": {"format": "jsonlines"}}, priority=SETTINGS_PRIORITIES["cmdline"])
     with pytest.raises(NotConfigured):
         ExportPipeline.from_crawler(crawler)
+
+
+def test_state_pipeline_drops_known_articles_and_passes_changed_ones_as_updates(tmp_path: Path) -> None:
+    from crawler.pipelines.state import StatePipeline
+    from crawler.state.store import SeenStore
+
+    store = SeenStore(tmp_path / "state" / "alinea.sqlite3")
+    store.begin_batch("f.jsonl", [ItemAdapter(valid_article()).asdict()])
+    store.commit_batch("f.jsonl")
+    store.close()
+    settings = {"STATE_DIR": str(tmp_path / "state"), "EXPORT_DIR": str(tmp_path / "out")}
+    plain = StatePipeline.from_crawler(get_crawler(settings_dict=settings))
+    with pytest.raises(DropItem, match="already delivered"):
+        plain.process_item(valid_article())
+    assert plain.process_item(valid_article("b1Xgj9kbY")).article_id == "b1Xgj9kbY", "a new article passes"
+    crawler = get_crawler(settings_dict={**settings, "STATE_REFRESH_DAYS": 3})
+    refreshing = StatePipeline.from_crawler(crawler)
+    with pytest.raises(DropItem):
+        refreshing.process_item(valid_article())
+    changed = refreshing.process_item(valid_article(body="Paragraf satu, diperbarui.\n\nParagraf dua."))
+    assert changed.is_update is True
+    assert crawler.stats is not None and crawler.stats.get_value("state/updated") == 1
+    plain.close_spider()
+    refreshing.close_spider()
+
+
+def test_export_adds_is_update_and_meta_only_when_switched_on(tmp_path: Path) -> None:
+    item = valid_article(is_update=True, _meta={"layout": "amp"})
+    pipeline, _ = _export(tmp_path / "a", [item], STATE_REFRESH_DAYS=2, EXPORT_PROVENANCE=True, STATE_ENABLED=False)
+    pipeline.close_spider()
+    (path,) = (tmp_path / "a").glob("*.jsonl")
+    record = json.loads(path.read_text())
+    assert list(record)[-2:] == ["is_update", "_meta"] and record["_meta"] == {"layout": "amp"}
+    pipeline, _ = _export(tmp_path / "b", [item], STATE_ENABLED=False)
+    pipeline.close_spider()
+    (path,) = (tmp_path / "b").glob("*.jsonl")
+    assert list(json.loads(path.read_text())) == list(CONTRACT_FIELDS)

@@ -8,6 +8,7 @@ Grammar (comma-separated rules, whitespace ignored)::
            | rss | robots | sitemap | other | *
     FAULT := 500 | 502 | 503 | 503ra | 429 | slow[SECONDS] | reset | truncate
            | redirect | redirectloop | 404 | badcharset | unknownlayout
+           | brokenlayout
     RATE  := a number in [0, 1]: the share of URLs the rule selects
     K     := transient: a selected URL fails on its first K requests, then succeeds
 
@@ -53,6 +54,7 @@ FAULTS = (
     "404",
     "badcharset",
     "unknownlayout",
+    "brokenlayout",
 )
 ARTICLE_FAMILY = ("article", "article_part", "amp")
 _RULE = re.compile(

@@ -206,7 +206,7 @@ class ReplicaResource(resource.Resource):
         """Faults that make no sense for this request."""
         skip = set()
         if route.article is None or route.kind == "amp":
-            skip.add("unknownlayout")
+            skip |= {"unknownlayout", "brokenlayout"}
         if request.method != b"GET" or query.get("utm_medium") == "redirect":
             skip |= {"redirect", "redirectloop"}
         return frozenset(skip)
@@ -264,6 +264,8 @@ class ReplicaResource(resource.Resource):
             return self._cut(request, route.render(None), abort=fault == "reset")
         if fault == "badcharset":
             return self._send(request, self._mislabel(route.render(None), route.key))
+        if fault == "brokenlayout":
+            return self._send(request, self._undated(route.render(LAYOUT_UNKNOWN)))
         return self._send(request, route.render(LAYOUT_UNKNOWN))  # unknownlayout
 
     def _cut(self, request: server.Request, reply: Reply, abort: bool) -> int:
@@ -286,6 +288,15 @@ class ReplicaResource(resource.Resource):
             body = body.replace(b'<meta charset="utf-8">', b'<meta charset="iso-8859-1">', 1)
         content_type = "text/html; charset=iso-8859-1" if variant != 2 else "text/html"
         return Reply(reply.status, body, content_type, reply.headers)
+
+    @staticmethod
+    def _undated(reply: Reply) -> Reply:
+        """The unseen layout with the date gone from the page and from every metadata tag: a
+        redesign no extractor can follow, which must trip the crawler's health alarm."""
+        body = re.sub(rb'<span class="tgl-terbit">.*?</span>', b"", reply.body)
+        body = re.sub(rb'<script type="application/ld\+json">.*?</script>', b"", body, flags=re.S)
+        body = re.sub(rb"<meta[^>]+(?:published_time|modified_time|datePublished|dateModified)[^>]*>", b"", body)
+        return Reply(reply.status, body, reply.content_type, reply.headers)
 
     def _redirect(self, request: server.Request, target: str, status: int = 301) -> Reply:
         host = _header(request, "host") or "127.0.0.1"

@@ -52,14 +52,15 @@ PROMO_RE = re.compile(
     r"^(?:baca|simak|lihat|tonton|klik|ikuti|follow|dapatkan|download)\b.{0,20}?(?:juga|selengkapnya|:|berita|update|kami)", re.I
 )
 END_RE = re.compile(
-    r"^(?:berita lainnya|berita terkait|artikel terkait|baca juga|related|rekomendasi|terpopuler|"
+    r"^(?:(?:berita|artikel) (?:lainnya|lain|terkait)|baca (?:juga|lagi)|related|rekomendasi|terpopuler|"
     r"tags?|topik|topics?|label|bagikan|share|komentar)\s*:?$"
     r"|^(?:tags?|topik|reporter|penulis|editor|redaktur|penyunting|sumber)\s*:",
     re.I,
 )
 RELATED_CLASS_RE = re.compile(r"related|terkait|lainnya", re.I)
 RELATED_HEADING_RE = re.compile(
-    r"^(?:berita lainnya|berita terkait|artikel terkait|baca juga|related(?: news| articles)?|lihat juga)\s*:?$", re.I
+    r"^(?:(?:berita|artikel) (?:lainnya|lain|terkait|pilihan)|baca (?:juga|lagi)|lihat juga|related(?: news| articles)?)\s*:?$",
+    re.I,
 )
 TAG_LABEL_RE = re.compile(r"^(?:tags?|topik|topics?|label|kata kunci)\s*:?\s*", re.I)
 TAG_HREF_RE = re.compile(r"/(?:tag|tags|topik|topic|label|hashtag)/|[?&](?:q|tag)=", re.I)
@@ -291,8 +292,17 @@ class ArticleParser:
         title = doc.title_block
         pivot = title.index if title else self.body_start(doc)
         lines = [b for b in self.header_blocks(doc) if len(b.text) <= 160 and b.date]
-        if not lines:  # a layout that prints the date elsewhere: anywhere but the body, nearest first
-            lines = [b for b in doc.blocks if len(b.text) <= 160 and b.date and not doc.in_container(b)]
+        if not lines:  # a layout that prints the date after the body (a footer line): the article's own region only
+            lines = [
+                b
+                for b in doc.blocks
+                if len(b.text) <= 160
+                and b.date
+                and not doc.in_container(b)
+                and (doc.in_region(b) or (title is not None and abs(b.index - title.index) <= 15))
+                and b.link_density < 0.5
+                and not doc.under_non_content(b.ancestors[2:])  # never a card's date in a sidebar or related list
+            ]
         for block in sorted(lines, key=lambda b: abs(b.index - pivot)):
             yield "text:date-line", self._page_date(block.text, meta_moment)
         for signal, raw in self._meta_published_raw():
