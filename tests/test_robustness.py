@@ -132,3 +132,82 @@ def test_a_broken_layout_trips_the_extraction_health_exit_status(tmp_path: Path)
     validator = Draft202012Validator(load_schema())
     for record in records:
         assert list(validator.iter_errors(record)) == [], record["url"]
+
+
+PARAGRAPHS = [
+    "Pemerintah memutuskan menaikkan harga bahan bakar minyak bersubsidi mulai pekan depan, kata menteri dalam jumpa pers di Jakarta.",
+    "Keputusan itu diambil setelah rapat terbatas yang berlangsung hampir lima jam di Istana Negara dengan para menteri ekonomi.",
+    "Sejumlah ekonom menilai kenaikan harga akan mendorong inflasi, terutama pada kelompok bahan makanan dan transportasi umum.",
+    "Pemerintah berjanji menyalurkan bantuan langsung tunai kepada keluarga miskin untuk menjaga daya beli mereka hingga akhir tahun.",
+]
+URL = "https://www.alinea.id/bisnis/harga-bbm-naik-pekan-depan-b2q0AbCdE"
+
+
+def page(header: str, body: str, after: str = "", head: str = "") -> bytes:
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Harga BBM naik | Alinea.id</title>{head}</head><body>"
+        "<nav class='menu'><a href='/bisnis'>Bisnis</a><a href='/politik'>Politik</a></nav>"
+        f"<main><article><h1>Harga BBM naik pekan depan</h1>{header}<div>{body}</div>{after}</article></main>"
+        "<aside class='kolom-kanan'><div class='box1'><a href='/politik/lain-b2q0AbCdF'>Berita lain</a>"
+        "<span>Senin, 1 Januari 2024 09:00</span></div></aside></body></html>"
+    ).encode()
+
+
+def paragraphs(extra: dict[int, str] | None = None) -> str:
+    out = []
+    for n, text in enumerate(PARAGRAPHS):
+        out.append(f"<p>{text}</p>")
+        out.append((extra or {}).get(n, ""))
+    return "".join(out)
+
+
+def test_author_linked_to_a_profile_page_and_a_separate_date_line() -> None:
+    html = page("<div><a href='/penulis/dian-pratiwi'>Dian Pratiwi</a></div><div>Senin, 2 September 2024 10:15 WIB</div>", paragraphs())
+    article = extract_article([response_for(URL, html)]).article
+    assert article.authors == ["Dian Pratiwi"], "authors"
+    assert article.published_at == "2024-09-02T10:15:00+07:00", "published_at"
+    assert article.body == "\n\n".join(PARAGRAPHS), "body"
+
+
+def test_an_italic_standfirst_in_the_body_container_is_the_lead() -> None:
+    lead = "Kenaikan harga berlaku untuk pertalite dan solar bersubsidi."
+    html = page("<p>Senin, 2 September 2024 10:15</p>", f"<p><em>{lead}</em></p>" + paragraphs())
+    article = extract_article([response_for(URL, html)]).article
+    assert article.lead == lead, "lead"
+    assert article.body == "\n\n".join(PARAGRAPHS), "body"
+
+
+def test_a_baca_juga_box_in_the_middle_does_not_cut_the_body() -> None:
+    box = "<div class='box-promo'><div>Baca Juga</div><div><a href='/bisnis/harga-beras-b2q0AbCdG'>Harga beras turun lagi</a></div></div>"
+    html = page("<p>Senin, 2 September 2024 10:15</p>", paragraphs({1: box}))
+    article = extract_article([response_for(URL, html)]).article
+    assert article.body == "\n\n".join(PARAGRAPHS), "body"
+    assert "https://www.alinea.id/bisnis/harga-beras-b2q0AbCdG" not in article.related_urls, "related_urls"
+
+
+def test_an_embedded_tweet_is_not_body_text() -> None:
+    tweet = "<blockquote class='twitter-tweet'><p>Harga BBM naik lagi, rakyat menjerit! pic.twitter.com/abc — Warganet (@warga) 2 September 2024</p></blockquote>"
+    html = page("<p>Senin, 2 September 2024 10:15</p>", paragraphs({2: tweet}))
+    assert extract_article([response_for(URL, html)]).article.body == "\n\n".join(PARAGRAPHS), "body"
+
+
+def test_a_reporter_label_standing_alone_before_the_names() -> None:
+    after = "<div class='kredit'><span>Reporter</span><div>Dian Pratiwi</div><div>Rudi Hartono</div><span>Editor</span><div>Siti Aminah</div></div>"
+    html = page("<p>Senin, 2 September 2024 10:15</p>", paragraphs(), after)
+    article = extract_article([response_for(URL, html)]).article
+    assert article.authors == ["Dian Pratiwi", "Rudi Hartono"], "authors"
+    assert article.editor == "Siti Aminah", "editor"
+
+
+def test_a_relative_date_on_the_page_uses_its_time_element() -> None:
+    header = "<p>Dian Pratiwi</p><time datetime='2024-09-02T03:15:00Z'>2 jam yang lalu</time>"
+    html = page(header, paragraphs(), head="<meta property='article:published_time' content='2020-01-01T00:00:00+07:00'>")
+    article = extract_article([response_for(URL, html)]).article
+    assert article.published_at == "2024-09-02T10:15:00+07:00", "published_at"
+    assert article.published_raw == "2 jam yang lalu", "published_raw"
+
+
+def test_no_date_anywhere_in_the_article_means_no_date_not_a_sidebar_card_date() -> None:
+    html = page("<p>Dian Pratiwi</p>", paragraphs())
+    article = extract_article([response_for(URL, html)]).article
+    assert article.published_at is None, "published_at: a neighbouring card's date must not be taken"

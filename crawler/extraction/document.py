@@ -106,6 +106,7 @@ CAPTION_CLASS_RE = re.compile(r"caption|keterangan|credit|wp-caption-text|img-de
 NON_CONTENT_CLASS_RE = re.compile(
     r"sidebar|related|terkait|lainnya|popular|populer|terpopuler|widget|comment|komentar|footer|"
     r"trending|rekomendasi|recommend|newsletter|share|social|breadcrumb|menu|navbar|"
+    r"twitter-tweet|instagram-media|tiktok-embed|fb-post|"
     r"\bnav\b|card|list-?berita|box1|hasilcari",
     re.IGNORECASE,
 )
@@ -122,6 +123,7 @@ class Block:
     index: int
     heading: str | None = None  # "h1".."h6" when inside a heading
     bold: bool = False  # all the text is inside <strong>/<b>
+    italic: bool = False  # all the text is inside <em>/<i>
     caption: bool = False  # inside a figcaption or a caption-classed element
     after_image: bool = False  # an image came right before this block
     link_chars: int = 0
@@ -164,27 +166,32 @@ class _Linearizer:
         self.blocks: list[Block] = []
         self.images: list[tuple[int, Any]] = []  # (index of the next block, image element)
         self.markers: list[tuple[int, Any]] = []  # (index of the next block, marker element)
-        self._parts: list[tuple[str, bool, bool]] = []  # (text, in_link, in_bold)
+        self._parts: list[tuple[str, bool, bool, bool]] = []  # (text, in_link, in_bold, in_italic)
         self._after_image = False
 
     def run(self, root: Any) -> None:
-        self._walk(root, (), False, False, None, False)
+        self._walk(root, (), False, False, False, None, False)
         self._flush((root,), None, False)
 
     def _flush(self, ancestors: tuple[Any, ...], heading: str | None, caption: bool) -> None:
         if not self._parts:
             return
-        raw = "".join(text for text, _, _ in self._parts)
+        raw = "".join(part[0] for part in self._parts)
         text = clean_text(raw)
         if text:
-            link_chars = sum(len(t.strip()) for t, in_link, _ in self._parts if in_link)
-            bold = all(in_bold for t, _, in_bold in self._parts if t.strip())
+            link_chars = sum(len(t.strip()) for t, in_link, _, _ in self._parts if in_link)
+            bold = all(in_bold for t, _, in_bold, _ in self._parts if t.strip())
+            italic = all(in_italic for t, _, _, in_italic in self._parts if t.strip())
             element = next((a for a in reversed(ancestors) if a.tag in BLOCK_TAGS), ancestors[-1])
-            self.blocks.append(Block(text, element, len(self.blocks), heading, bold, caption, self._after_image, link_chars, ancestors))
+            self.blocks.append(
+                Block(text, element, len(self.blocks), heading, bold, italic, caption, self._after_image, link_chars, ancestors)
+            )
             self._after_image = False
         self._parts = []
 
-    def _walk(self, el: Any, ancestors: tuple[Any, ...], in_link: bool, in_bold: bool, heading: str | None, caption: bool) -> None:
+    def _walk(
+        self, el: Any, ancestors: tuple[Any, ...], in_link: bool, in_bold: bool, in_italic: bool, heading: str | None, caption: bool
+    ) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         tag = tag.lower()
         ancestors = (*ancestors, el)
@@ -206,16 +213,17 @@ class _Linearizer:
             self._flush(ancestors, heading, caption)
         in_link = in_link or tag == "a"
         in_bold = in_bold or tag in ("strong", "b")
+        in_italic = in_italic or tag in ("em", "i")
         if el.text:
-            self._parts.append((el.text, in_link, in_bold))
+            self._parts.append((el.text, in_link, in_bold, in_italic))
         for child in el:
             if not isinstance(child.tag, str):  # comments, processing instructions
                 if child.tail:
-                    self._parts.append((child.tail, in_link, in_bold))
+                    self._parts.append((child.tail, in_link, in_bold, in_italic))
                 continue
-            self._walk(child, ancestors, in_link, in_bold, heading, caption)
+            self._walk(child, ancestors, in_link, in_bold, in_italic, heading, caption)
             if child.tail:
-                self._parts.append((child.tail, in_link, in_bold))
+                self._parts.append((child.tail, in_link, in_bold, in_italic))
         if is_block:
             self._flush(ancestors, heading, caption)
 

@@ -44,7 +44,8 @@ IMAGE_SKIP_RE = re.compile(r"logo|icon|avatar|author|profile|penulis|reporter|em
 CREDIT_CLASS_RE = re.compile(r"credit|sumber|photographer|fotografer", re.I)
 # --- text patterns ----------------------------------------------------------------------------
 AD_LABEL_RE = re.compile(
-    r"^(?:sponsored|advertisement|iklan|adv|ads|advertorial|konten sponsor|sponsored content|"
+    r"^(?:sponsored|advertisement|iklan|adv|ads|advertorial|konten sponsor|sponsored content|konten bersponsor|"
+    r"scroll to continue(?: with content)?|lanjutkan membaca(?: di bawah)?|"
     r"scroll (?:ke (?:atas|bawah) )?untuk melanjutkan(?: membaca)?|lanjut(?:kan)? baca)$",
     re.I,
 )
@@ -57,6 +58,7 @@ END_RE = re.compile(
     r"|^(?:tags?|topik|reporter|penulis|editor|redaktur|penyunting|sumber)\s*:",
     re.I,
 )
+PROMO_HEADING_RE = re.compile(r"^(?:baca|lihat|simak) (?:juga|pula)\s*:?$", re.I)
 RELATED_CLASS_RE = re.compile(r"related|terkait|lainnya", re.I)
 RELATED_HEADING_RE = re.compile(
     r"^(?:(?:berita|artikel) (?:lainnya|lain|terkait|pilihan)|baca (?:juga|lagi)|lihat juga|related(?: news| articles)?)\s*:?$",
@@ -66,9 +68,11 @@ TAG_LABEL_RE = re.compile(r"^(?:tags?|topik|topics?|label|kata kunci)\s*:?\s*", 
 TAG_HREF_RE = re.compile(r"/(?:tag|tags|topik|topic|label|hashtag)/|[?&](?:q|tag)=", re.I)
 EDITOR_RE = re.compile(r"^(?:.*[|•]\s*)?(?:editor|redaktur|penyunting)\s*:?\s*(?P<name>[^|•,;\n]*)$", re.I)
 REPORTER_LABEL_RE = re.compile(
-    r"\b(?:reporter|penulis|wartawan|oleh|kontributor)\s*:?\s*(?P<names>.+?)\s*(?=\||•|\b(?:editor|redaktur|penyunting|fotografer)\b|$)",
+    r"^(?:.*[|•·]\s*)?(?:reporter|reporters|penulis|wartawan|oleh|kontributor)\s*:?\s*"
+    r"(?P<name>[^|•·]*?)\s*(?:[|•·].*|\b(?:editor|redaktur|penyunting|fotografer)\b.*)?$",
     re.I,
 )
+AUTHOR_HREF_RE = re.compile(r"/(?:penulis|author|authors|reporter|wartawan|profil|profile)/[^/?#]+", re.I)
 MODIFIED_LABEL_RE = re.compile(r"\b(?:diperbarui|diperbaharui|update[d]?|pembaruan)\b", re.I)
 CATEGORY_SPLIT_RE = re.compile(r"\s+[-–—|›»>/]\s+")
 HOME_CRUMBS = frozenset({"home", "beranda", "alinea.id", "alinea", "index"})
@@ -162,6 +166,8 @@ class ArticleParser:
                 return block
             if LEAD_CLASS_RE.search(_classes(block.element)) or any(_same_text(block.text, d) for d in descriptions):
                 return block
+            if (block.italic or block.bold) and len(block.text) <= 400:
+                return block  # a standfirst set in italics or bold above plain paragraphs
             paragraph_parents = [b.element.getparent() for b in doc.blocks if b.is_paragraph and doc.in_container(b)]
             majority = max(set(paragraph_parents), key=paragraph_parents.count) if paragraph_parents else None
             if block.element.getparent() is not majority or block.heading:
@@ -189,10 +195,12 @@ class ArticleParser:
         end = min([last + 1, *(i for i, _ in doc.markers if i > start)])
         header_texts = {_norm(t) for t in (self.title_text, lead.text if lead else None) if t}
         out: list[tuple[str, Block]] = []
-        for block in doc.blocks[start:end]:
+        for position, block in enumerate(doc.blocks[start:end], start):
             text = block.text
             if END_RE.match(text) and (out or block.heading):
-                break
+                if not (PROMO_HEADING_RE.match(text) and self._paragraphs_follow(doc, position, end)):
+                    break
+                continue  # a "Baca juga" box in the middle of the body: skip it, the body goes on
             if _norm(text) in header_texts or AD_LABEL_RE.match(text) or PROMO_RE.match(text):
                 continue
             if block.caption or (block.after_image and len(text) < 250 and split_caption_credit(text)[1]):
@@ -211,6 +219,10 @@ class ArticleParser:
         while doc is self.parts[-1] and out and (out[-1][0] == "h" or looks_like_name(out[-1][1].text)):
             out.pop()  # a trailing heading or lone author line is not body
         return self._mark_pattern_subheadings(out)
+
+    @staticmethod
+    def _paragraphs_follow(doc: Document, position: int, end: int) -> bool:
+        return any(b.is_paragraph and not doc.under_non_content(b.ancestors[2:]) for b in doc.blocks[position + 1 : end])
 
     def interleaved_article_links(self, doc: Document) -> int:
         """Link-only blocks pointing at other articles *between* body paragraphs: a listing's
@@ -305,6 +317,10 @@ class ArticleParser:
             ]
         for block in sorted(lines, key=lambda b: abs(b.index - pivot)):
             yield "text:date-line", self._page_date(block.text, meta_moment)
+        for node in doc.selector.xpath("//time[@datetime]")[:3]:
+            if doc.region is None or doc.region in node.root.iterancestors():
+                raw = node.attrib["datetime"]
+                yield "html:time[datetime]", (parse_iso_datetime(raw), clean_text(node.xpath("string()").get()) or raw)
         for signal, raw in self._meta_published_raw():
             yield signal, (parse_iso_datetime(raw), raw)
 
@@ -349,13 +365,7 @@ class ArticleParser:
         doc = self.doc
         confirmed = [clean_text(" ".join(n.xpath(".//text()").getall())) for n in doc.selector.css(REPORTER_CSS)]
         yield "css:reporter__nama", [name for value in confirmed for name in split_names(value)]
-        region = [b for b in doc.blocks if doc.in_region(b) or doc.region is None]
-        labelled = []
-        for block in region:
-            match = REPORTER_LABEL_RE.search(block.text)
-            if match and (block.text.lower().startswith(("reporter", "penulis", "wartawan", "oleh", "kontributor")) or "|" in block.text):
-                labelled.extend(split_names(match["names"]))
-        yield "text:reporter-label", labelled
+        yield "text:reporter-label", self._labelled(REPORTER_LABEL_RE, many=True)
         for block in self.header_blocks(doc):
             match = block.date
             if match and match.start() > 0:
@@ -366,22 +376,38 @@ class ArticleParser:
             if looks_like_name(b.text) and any(AUTHOR_CLASS_RE.search(_classes(a)) for a in b.ancestors[-3:])
         ]
         yield "class+name-shape:author", [n for text in classed for n in split_names(text)]
+        region = doc.region if doc.region is not None else doc.root
+        linked = [
+            clean_text(a.text_content())
+            for a in (region.iter("a") if region is not None else ())
+            if AUTHOR_HREF_RE.search(a.get("href") or "") and not doc.under_non_content(tuple(a.iterancestors()))
+        ]
+        yield "links:author-href", [n for text in linked for n in split_names(text)]
+        header = self.header_blocks(doc)
+        for i, block in enumerate(header):
+            if block.date and not block.date.start():  # a bare date line: a name right before it is the byline's
+                before = header[i - 1] if i else None
+                if before is not None and looks_like_name(before.text) and not _same_text(before.text, self.title_text):
+                    yield "structure:name-before-date", split_names(before.text)
         yield "jsonld:author", [n for text in doc.structured.person_names("author") for n in split_names(text)]
         yield "meta:author", split_names(self._meta("author", "article:author", "dc.creator"))
 
-    def _labelled(self, label: re.Pattern[str]) -> list[str]:
+    def _labelled(self, label: re.Pattern[str], many: bool = False) -> list[str]:
         """Names after a label (``Editor: X``), in the same block or, when the label stands
-        alone (``<span>Editor</span><div>X</div>``), in the next one."""
+        alone (``<span>Reporter</span><div>A</div><div>B</div>``), in the next block(s)."""
         doc = self.doc
         blocks = [b for b in doc.blocks if doc.region is None or doc.in_region(b)]
         for i, block in enumerate(blocks):
             match = label.search(block.text)
             if not match:
                 continue
-            rest = match["name"]
-            if not rest and i + 1 < len(blocks):
-                rest = blocks[i + 1].text
-            names = split_names(rest)
+            names = split_names(match["name"])
+            following = blocks[i + 1 : i + 1 + (8 if many else 1)] if not match["name"] else []
+            for after in following:
+                found = split_names(after.text) if looks_like_name(after.text) or "," in after.text else []
+                if not found:
+                    break
+                names += found
             if names:
                 return names
         return []
@@ -549,6 +575,9 @@ class ArticleParser:
             for block in doc.blocks:
                 if not RELATED_HEADING_RE.match(block.text):
                     continue
+                last = doc.container_range[1]
+                if PROMO_HEADING_RE.match(block.text) and doc.in_container(block) and self._paragraphs_follow(doc, block.index, last + 1):
+                    continue  # a "Baca juga" promo inside the body, not the related list
                 body_chain = {doc.container, *doc.container.iterancestors()} if doc.container is not None else set()
                 node = block.element
                 while node is not None and node is not doc.root:
