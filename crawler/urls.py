@@ -76,9 +76,31 @@ def page_number(url: str) -> int:
     2
     >>> page_number("https://www.alinea.id/pemilu/x-b1Xgj9kbZ")
     0
+    >>> page_number("http://[")
+    0
     """
-    match = PAGE_PARAM_RE.search(urlsplit(url).query)
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return 0
+    match = PAGE_PARAM_RE.search(query)
     return int(match.group(1)) if match else 0
+
+
+def join_url(base: str, href: str | None) -> str | None:
+    """``href`` resolved against ``base``; ``None`` for what is not a URL at all.
+
+    >>> join_url("https://www.alinea.id/a/b", "../c?x=1")
+    'https://www.alinea.id/c?x=1'
+    >>> join_url("https://www.alinea.id/", "http://[broken") is None
+    True
+    """
+    try:
+        joined = urljoin(base, (href or "").strip())
+        urlsplit(joined)  # raises on what urljoin lets through (an unclosed IPv6 bracket)
+    except ValueError:
+        return None
+    return joined
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -110,10 +132,12 @@ def is_site_url(url: str, base_url: str = CANONICAL_ORIGIN) -> bool:
     return (scheme, netloc) == _origin(base_url)
 
 
-def to_base(url: str, base_url: str = CANONICAL_ORIGIN) -> str | None:
+def to_base(url: str, base_url: str = CANONICAL_ORIGIN, page_url: str | None = None) -> str | None:
     """Rewrite a site URL onto the origin the crawler talks to (``ALINEA_BASE_URL``).
 
-    Returns ``None`` for URLs off the site, so nothing outside alinea.id is ever requested.
+    A relative ``url`` is resolved against ``page_url`` (the page it was found on) or the base.
+    Returns ``None`` for URLs off the site or not URLs at all, so nothing outside alinea.id is
+    ever requested.
 
     >>> to_base("https://alinea.id/rss", "http://127.0.0.1:8080")
     'http://127.0.0.1:8080/rss'
@@ -121,9 +145,13 @@ def to_base(url: str, base_url: str = CANONICAL_ORIGIN) -> str | None:
     'https://www.alinea.id/indeks?page=2'
     >>> to_base("https://example.com/x") is None
     True
+    >>> to_base("//[::1/x") is None
+    True
+    >>> to_base("?page=2", "http://127.0.0.1:8080", "http://127.0.0.1:8080/indeks?page=1")
+    'http://127.0.0.1:8080/indeks?page=2'
     """
-    absolute = urljoin(base_url.rstrip("/") + "/", url.strip())
-    if not is_site_url(absolute, base_url):
+    absolute = join_url(page_url or base_url.rstrip("/") + "/", url)
+    if absolute is None or not is_site_url(absolute, base_url):
         return None
     parts = urlsplit(absolute)
     base = urlsplit(base_url)

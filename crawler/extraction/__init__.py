@@ -14,24 +14,19 @@ from datetime import UTC, datetime
 from scrapy.http import TextResponse
 
 from crawler.extraction.document import Document
+from crawler.extraction.errors import ExtractionError, NotAnArticle
 from crawler.extraction.loader import ArticleLoader
 from crawler.extraction.parsers import select_parser
 from crawler.extraction.processors import count_words
 from crawler.items import Article
-from crawler.urls import parse_article_url
+from crawler.urls import join_url, page_number, parse_article_url
 
 MOJIBAKE_MARKERS = ("Ã", "â€", "Â")
 MIN_BODY_WORDS = 30
 """Fewer words than this in the body paragraphs: not an article (an error page, a shell)."""
+END_OF_PAGE_RE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+"""A complete page closes its body or document; a page cut off in transit does not."""
 NOT_FOUND_RE = re.compile(r"\b(?:tidak ditemukan|tidak tersedia|not found|404|page expired)\b", re.IGNORECASE)
-
-
-class ExtractionError(Exception):
-    """A page that could not be turned into an article; the message says why."""
-
-
-class NotAnArticle(ExtractionError):
-    """The page is not an article page (a listing, a 404 page, an article shell with no body)."""
 
 
 @dataclass
@@ -67,7 +62,11 @@ def extract_article(parts: Sequence[TextResponse], *, now: datetime | None = Non
     ref = parse_article_url(url)
     if ref is None:
         raise NotAnArticle(f"not an article URL: {url}")
-    docs = [Document(page_text(response), response.url) for response in parts]
+    texts = [page_text(response) for response in parts]
+    for response, text in zip(parts, texts, strict=True):
+        if not END_OF_PAGE_RE.search(text[-8192:]):
+            raise ExtractionError(f"page {response.url} is cut off (no closing </body> or </html>); not delivered half")
+    docs = [Document(text, response.url) for response, text in zip(parts, texts, strict=True)]
     parser = select_parser(docs[0])(docs, ref)
     paragraphs = [text for kind, text in parser.body_parts if kind == "p"]
     if count_words(" ".join(paragraphs)) < MIN_BODY_WORDS:
@@ -114,16 +113,14 @@ def extract_article(parts: Sequence[TextResponse], *, now: datetime | None = Non
 
 def pagination_urls(response: TextResponse) -> list[int]:
     """The ``?page=N`` part numbers an article page links to (for the spider to fetch)."""
-    from crawler.urls import page_number
-
     ref = parse_article_url(response.url)
     if ref is None:
         return []
     numbers = set()
     for href in response.xpath("//a/@href | //link[@rel='next']/@href").getall():
-        absolute = response.urljoin(href)
+        absolute = join_url(response.url, href)
         target = parse_article_url(absolute)
-        if target and target.article_id == ref.article_id:
+        if absolute and target and target.article_id == ref.article_id:
             number = page_number(absolute)
             if number > 0:
                 numbers.add(number)

@@ -113,6 +113,8 @@ def parse_iso_datetime(text: str | None) -> datetime | None:
     True
     >>> parse_iso_datetime("kemarin") is None
     True
+    >>> parse_iso_datetime("0001-01-01T00:00:00+07:00") is None
+    True
     """
     if not text:
         return None
@@ -125,7 +127,10 @@ def parse_iso_datetime(text: str | None) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=WIB)
-    return parsed.astimezone(WIB)
+    try:
+        return parsed.astimezone(WIB)
+    except OverflowError:  # 0001-01-01 or 9999-12-31 with an offset: not a publication date
+        return None
 
 
 def to_iso(moment: datetime | None) -> str | None:

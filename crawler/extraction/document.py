@@ -17,6 +17,7 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.extraction.dates import find_date
+from crawler.extraction.errors import ExtractionError
 from crawler.extraction.processors import clean_text, strip_site_suffix
 from crawler.extraction.structured import StructuredData
 
@@ -112,6 +113,7 @@ NON_CONTENT_CLASS_RE = re.compile(
 )
 SENTENCE_END_RE = re.compile(r"[.!?…\"”')](\s|$)")
 LONG_PARAGRAPH = 60
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(eq=False)
@@ -256,7 +258,8 @@ class Document:
 
     def __init__(self, html: str, url: str) -> None:
         self.url = url
-        self.selector = Selector(text=html or "<html></html>", base_url=url)
+        # C0 control characters are never text; lxml refuses some of them in element tails
+        self.selector = Selector(text=CONTROL_CHARS_RE.sub("", html) or "<html></html>", base_url=url)
         # Metadata and links are read before de-noising removes scripts (JSON-LD) and ad slots.
         self.structured = StructuredData(self.selector)
         root = self.selector.root
@@ -265,7 +268,10 @@ class Document:
         self.root = body if body is not None else root
         linearizer = _Linearizer()
         if self.root is not None:
-            linearizer.run(self.root)
+            try:
+                linearizer.run(self.root)
+            except RecursionError as error:
+                raise ExtractionError(f"markup on {url} is nested too deep to read") from error
         self._non_content: dict[Any, bool] = {}
         self.blocks = linearizer.blocks
         self.images = linearizer.images

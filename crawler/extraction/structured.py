@@ -23,8 +23,9 @@ class StructuredData:
     def __init__(self, selector: Selector) -> None:
         self.meta: dict[str, list[str]] = {}
         for node in selector.xpath("//meta[@content]"):
-            key = node.attrib.get("property") or node.attrib.get("name") or node.attrib.get("itemprop")
-            value = clean_text(node.attrib.get("content"))
+            element = node.root  # attributes by name: garbage attribute names make lxml's attrib dict raise
+            key = element.get("property") or element.get("name") or element.get("itemprop")
+            value = clean_text(element.get("content"))
             if key and value:
                 self.meta.setdefault(key.strip().lower(), []).append(value)
         self.jsonld: list[dict[str, Any]] = list(self._jsonld_objects(selector))

@@ -19,5 +19,5 @@ class Amp(ArticleParser):
     @classmethod
     def matches(cls, doc: Document) -> int:
         html = doc.selector.root
-        is_amp = html is not None and bool(AMP_ATTRIBUTES.intersection(html.attrib))
+        is_amp = html is not None and any(html.get(name) is not None for name in AMP_ATTRIBUTES)
         return 5 * (is_amp or "/amp/" in doc.url)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from crawler.extraction.dates import find_date, parse_indonesian_datetime, parse_iso_datetime
 from crawler.extraction.document import NON_CONTENT_CLASS_RE, Block, Document, _classes
@@ -28,7 +28,7 @@ from crawler.extraction.processors import (
     split_names,
     strip_site_suffix,
 )
-from crawler.urls import ArticleRef, canonical_url, parse_article_url
+from crawler.urls import ArticleRef, canonical_url, join_url, parse_article_url
 
 Candidates = Iterator[tuple[str, Any]]
 T = TypeVar("T")
@@ -319,7 +319,7 @@ class ArticleParser:
             yield "text:date-line", self._page_date(block.text, meta_moment)
         for node in doc.selector.xpath("//time[@datetime]")[:3]:
             if doc.region is None or doc.region in node.root.iterancestors():
-                raw = node.attrib["datetime"]
+                raw = node.root.get("datetime") or ""
                 yield "html:time[datetime]", (parse_iso_datetime(raw), clean_text(node.xpath("string()").get()) or raw)
         for signal, raw in self._meta_published_raw():
             yield signal, (parse_iso_datetime(raw), raw)
@@ -421,7 +421,8 @@ class ArticleParser:
     def images(self) -> Candidates:
         found, has_header_image = self._page_images()
         og = self._meta("og:image", "twitter:image")
-        og_url = _normalize_image_url(urljoin(self.doc.url, og)) if og else None
+        og_absolute = join_url(self.doc.url, og) if og else None
+        og_url = _normalize_image_url(og_absolute) if og_absolute else None
         if og_url and not has_header_image and not any(img["url"] == og_url for img in found):
             found.insert(0, {"url": og_url, "caption": None, "credit": None})
             yield "meta:og:image+page", found
@@ -457,11 +458,11 @@ class ArticleParser:
 
     @staticmethod
     def _skip_image(element: Any, doc: Document) -> bool:
-        attributes = " ".join(str(v) for k, v in element.attrib.items() if k in ("src", "alt", "class", "id", "data-src"))
+        attributes = " ".join(element.get(name) or "" for name in ("src", "alt", "class", "id", "data-src"))
         if IMAGE_SKIP_RE.search(attributes):
             return True
         for ancestor in element.iterancestors():
-            if ancestor.tag == "a" and parse_article_url(urljoin(doc.url, ancestor.get("href") or "")):
+            if ancestor.tag == "a" and parse_article_url(join_url(doc.url, ancestor.get("href"))):
                 return True  # a thumbnail linking to another article
             if NON_CONTENT_CLASS_RE.search(_classes(ancestor)) or AUTHOR_CLASS_RE.search(_classes(ancestor)):
                 return True
@@ -533,7 +534,7 @@ class ArticleParser:
             if len(text) > 80 or block.date or _same_text(text, self.title_text) or block.caption:
                 continue
             parts = [p for p in CATEGORY_SPLIT_RE.split(text) if p and p.lower() not in HOME_CRUMBS]
-            links = [urlsplit(urljoin(doc.url, h)).path for h in block.element.xpath(".//a/@href")]
+            links = [urlsplit(u).path for u in (join_url(doc.url, h) for h in block.element.xpath(".//a/@href")) if u]
             section_link = any(p.strip("/").split("/")[0] == self.ref.section for p in links if not parse_article_url(p))
             classed = any(CATEGORY_CLASS_RE.search(_classes(a)) for a in block.ancestors[-3:])
             shaped = len(parts) == 2 and all(p[:1].isupper() and len(p.split()) <= 5 for p in parts)
@@ -550,7 +551,7 @@ class ArticleParser:
             a
             for a in (region.iter("a") if region is not None else ())
             if not in_body.intersection(a.iterancestors())  # a keyword linked inside a paragraph is not a tag
-            and not parse_article_url(urljoin(doc.url, a.get("href") or ""))
+            and not parse_article_url(join_url(doc.url, a.get("href")))
             and not any(NON_CONTENT_CLASS_RE.search(_classes(p)) and "tag" not in _classes(p).lower() for p in a.iterancestors())
         ]
         yield "links:rel-tag", [self._tag_text(a) for a in anchors if "tag" in (a.get("rel") or "").split()]
@@ -601,7 +602,7 @@ class ArticleParser:
             after = set(following.xpath("following::a/@href"))
             hrefs = [h for h in hrefs if h in after]
         for href in hrefs:
-            url = canonical_url(urljoin(doc.url, href))
+            url = canonical_url(join_url(doc.url, href))
             if url and url != self.ref.canonical_url:
                 out.append(url)
         return out
@@ -642,7 +643,7 @@ def _image_url(element: Any, base: str) -> str | None:
             value = value.split(",")[0].strip().split(" ")[0]
         if not value or value.startswith("data:") or re.search(r"placeholder|lazy|blank\.", value, re.I):
             continue
-        url = urljoin(base, value)
-        if urlsplit(url).scheme in ("http", "https"):
+        url = join_url(base, value)
+        if url and urlsplit(url).scheme in ("http", "https"):
             return _normalize_image_url(url)
     return None
