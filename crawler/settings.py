@@ -43,6 +43,13 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_AFTER_MAX = 60
+"""Wait as long as a 429/503's Retry-After asks (up to this many seconds) before retrying."""
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+    "crawler.middlewares.SiteOnlyMiddleware": 50,
+}
 REDIRECT_MAX_TIMES = 10
 TELNETCONSOLE_ENABLED = False
 
@@ -63,8 +70,29 @@ FEED_EXPORT_FIELDS = list(CONTRACT_FIELDS)  # -o/-O files: the contract's keys, 
 STATE_ENABLED = True
 STATE_DIR = "state"
 """Holds ``alinea.sqlite3`` (the seen-set) and ``alinea.lock`` (one run at a time)."""
+STATE_RETRY_ATTEMPTS = 5
+STATE_RETRY_DAYS = 7
+"""An article a run could not deliver is fetched again first by the next runs, at most this
+many times and for this many days after its first failure."""
 STATE_REFRESH_DAYS = 0
 """Re-fetch known articles published in the last N days and deliver changed ones as updates."""
+
+# --- deploy and scale out: scrapyd, shared state on Redis (README "Deploy and scale out") --------------
+STATE_BACKEND = "sqlite"
+"""``sqlite``: seen-set and run lock in ``STATE_DIR`` (one host). ``redis``: seen-set, per-worker
+lock, scheduler queue and request dupefilter (scrapy-redis) on ``STATE_REDIS_URL``, shared by
+every worker. Needs ``pip install 'alinea-crawler[redis]'``; nothing Redis is imported otherwise."""
+STATE_REDIS_URL = "redis://127.0.0.1:6379/0"
+STATE_REDIS_PREFIX = "alinea"
+"""Namespace of every Redis key the project (and scrapy-redis for it) writes."""
+STATE_WORKER_ID = ""
+"""Redis backend: this worker's name, unique per running process; default ``<hostname>:<STATE_DIR>``."""
+STATE_LOCK_TTL = 60
+"""Redis backend: seconds a worker's lease outlives its last heartbeat (sent every TTL/3)."""
+DEPLOY_DATA_DIR = ""
+"""Under scrapyd: folder for relative ``STATE_DIR``/``EXPORT_DIR`` (default
+``$XDG_DATA_HOME/alinea-crawler/<scrapyd project>``)."""
+# --- end of deploy and scale out --------------------------------------------------------------------
 
 COMMANDS_MODULE = "crawler.commands"
 

@@ -5,6 +5,12 @@ scrapy state export [FILE]            the seen-set as JSON Lines (stdout by defa
 scrapy state forget --before DATE     forget articles published before DATE (YYYY-MM-DD)
 scrapy state reset --yes              forget everything: the next run delivers all again
 scrapy state rebuild                  rebuild the seen-set from the published output files
+
+With ``STATE_BACKEND = "redis"`` the state is shared by every worker: ``show`` and ``export``
+cover all of them (and ``show`` lists the live workers), ``rebuild`` adds this worker's output
+files to the delivered-set (run it on every worker after Redis lost its data, or to move a
+host from SQLite to Redis), and ``forget``, ``reset`` and ``rebuild`` refuse to run while
+another worker holds its lease.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
-from crawler.state.lock import RunLock
+from crawler.state.backends import backend, location, open_store, run_lock
 from crawler.state.store import SeenStore, StateError, state_path
 
 
@@ -46,14 +52,28 @@ class Command(ScrapyCommand):
             raise UsageError("which action? " + self.syntax())
         assert self.settings is not None
         action, rest = args[0], args[1:]
-        path = state_path(self.settings)
-        lock = RunLock(path.parent)
-        if action != "show" and action != "export" and not lock.acquire():
-            print(f"a crawl (pid {lock.holder()}) is running; try again when it is done")
-            self.exitcode = exitcodes.LOCKED
+        try:
+            lock = run_lock(self.settings)
+        except StateError as error:
+            print(f"state error: {error}")
+            self.exitcode = exitcodes.STATE_ERROR
             return
         try:
-            self._run(action, rest, opts, path)
+            if action != "show" and action != "export":
+                if not lock.acquire():
+                    print(f"a crawl (pid {lock.holder()}) is running; try again when it is done")
+                    self.exitcode = exitcodes.LOCKED
+                    return
+                others = getattr(lock, "others", None)
+                running = others() if callable(others) else []
+                if running:
+                    print(f"other workers are crawling ({', '.join(running)}); try again when they are done")
+                    self.exitcode = exitcodes.LOCKED
+                    return
+            if backend(self.settings) == "redis":
+                self._run_shared(action, rest, opts)
+            else:
+                self._run(action, rest, opts, state_path(self.settings))
         except StateError as error:
             print(f"state error: {error}")
             self.exitcode = exitcodes.STATE_ERROR
@@ -90,6 +110,45 @@ class Command(ScrapyCommand):
                     raise UsageError("reset forgets every delivered article; confirm with --yes")
                 store.reset()
                 print(f"reset {path}: the next run delivers every article it finds again")
+            else:
+                raise UsageError(f"unknown action {action!r}: " + self.syntax())
+        finally:
+            store.close()
+
+    def _run_shared(self, action: str, rest: list[str], opts: argparse.Namespace) -> None:
+        """The same actions on the Redis store shared by the workers."""
+        assert self.settings is not None
+        from crawler.state.redis_store import RedisStore
+
+        export_dir = Path(self.settings.get("EXPORT_DIR", "output"))
+        store = open_store(self.settings)
+        assert isinstance(store, RedisStore)
+        try:
+            if action == "rebuild":
+                print(f"added {store.rebuild(export_dir)} articles from {export_dir} to {location(self.settings)}")
+            elif action == "show":
+                counts = store.counts()
+                print(f"state: {location(self.settings)}")
+                print(f"delivered articles: {counts.delivered} in {counts.files} files")
+                print(f"pending (in flight): {counts.pending}")
+                print(f"published between: {counts.oldest} and {counts.newest}")
+                print(f"workers crawling now: {', '.join(store.live_workers()) or 'none'}")
+            elif action == "export":
+                out = open(rest[0], "w", encoding="utf-8") if rest else sys.stdout  # noqa: SIM115
+                for row in store.rows():
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                if rest:
+                    out.close()
+            elif action == "forget":
+                if not opts.before:
+                    raise UsageError("forget needs --before YYYY-MM-DD")
+                day = datetime.fromisoformat(opts.before).astimezone()
+                print(f"forgot {store.forget_before(day)} articles published before {opts.before}")
+            elif action == "reset":
+                if not opts.yes:
+                    raise UsageError("reset forgets every delivered article; confirm with --yes")
+                store.reset()
+                print(f"reset {location(self.settings)}: the next runs deliver every article they find again")
             else:
                 raise UsageError(f"unknown action {action!r}: " + self.syntax())
         finally:

@@ -15,10 +15,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import CONTRACT_FIELDS
 from crawler.signals import batch_published
-from crawler.state.store import SeenStore, open_store
+from crawler.state.backends import Store, open_store
+from crawler.state.store import StateError
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +53,11 @@ class ExportPipeline:
     * ``EXPORT_DIR`` (default ``output``), ``EXPORT_BATCH_ITEMS`` (default ``500``; ``0``: one
       file at close), ``EXPORT_PREFIX`` (default ``alinea``).
     * ``EXPORT_PROVENANCE`` (default ``False``): add the ``_meta`` key (extraction provenance).
-    * ``STATE_ENABLED``, ``STATE_DIR``, ``STATE_FILE``: the state store (see ``StatePipeline``).
+    * ``STATE_ENABLED``, ``STATE_BACKEND``, ``STATE_DIR``, ``STATE_FILE``: the state store (see
+      ``StatePipeline``). A batch the store refuses (Redis: this worker lost its lease or a claim
+      to another worker) is discarded unpublished and the run stops (reason ``state_refused``).
 
-    Stats: ``export/items``, ``export/files``.
+    Stats: ``export/items``, ``export/files``, ``export/refused``.
     """
 
     def __init__(self, crawler: Crawler, directory: Path, batch_items: int, prefix: str) -> None:
@@ -75,7 +79,7 @@ class ExportPipeline:
         if settings.getbool("EXPORT_PROVENANCE"):
             self.fields.append("_meta")
         self.crash_at = settings.get("EXPORT_CRASH_AT")
-        self.store: SeenStore | None = None
+        self.store: Store | None = None
         if settings.getbool("STATE_ENABLED", True):
             self.store = open_store(settings, export_dir=directory)
 
@@ -135,14 +139,22 @@ class ExportPipeline:
         final = self.directory / self.current_name
         items, self.items = self.items, []
         if self.store is not None:
-            self.store.begin_batch(final.name, (ItemAdapter(item).asdict() for item in items))
+            try:
+                self.store.begin_batch(final.name, (ItemAdapter(item).asdict() for item in items))
+            except StateError as error:
+                self._refuse(error, len(items))
+                return None
         self._crash_point("before-rename")
         os.replace(self.directory / f".{self.current_name}{PART_SUFFIX}", final)
         fsync_dir(self.directory)
         self._crash_point("after-rename")
-        if self.store is not None:
-            self.store.commit_batch(final.name)
         self.file, self.exporter = None, None
+        if self.store is not None:
+            try:
+                self.store.commit_batch(final.name)
+            except StateError as error:  # published, still pending: this worker's next start commits it
+                logger.error("%s is published but not yet recorded as delivered (%s); the next run records it", final, error)
+                self._stop()
         self.published.append(final)
         stats = self.crawler.stats
         assert stats is not None
@@ -151,6 +163,21 @@ class ExportPipeline:
         logger.info("published %d articles to %s", len(items), final)
         self.crawler.signals.send_catch_log(signal=batch_published, items=items, path=final)
         return final
+
+    def _refuse(self, error: StateError, count: int) -> None:
+        """The store would not record the batch: publishing it could deliver its articles twice."""
+        (self.directory / f".{self.current_name}{PART_SUFFIX}").unlink(missing_ok=True)
+        self.file, self.exporter = None, None
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("export/refused", count)
+        logger.error("%d articles not published: %s; they will be delivered by whoever holds them, or fetched again", count, error)
+        self._stop()
+
+    def _stop(self) -> None:
+        """The state cannot follow: stop the run (``state_refused``) rather than go on blind."""
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="state_refused"))
 
     def _crash_point(self, point: str) -> None:
         """Test hook: ``EXPORT_CRASH_AT=<point>:<batch no>`` kills the process right there, the

@@ -43,6 +43,14 @@ CREATE TABLE IF NOT EXISTS articles (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS failures (
+    article_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,               -- where to fetch it again (canonical path)
+    reason TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    first_failed INTEGER NOT NULL,
+    last_failed INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 SCHEMA_VERSION = "1"
 HASHED_FIELDS = ("title", "lead", "authors", "editor", "published_at", "modified_at", "images", "body", "subheadings", "tags")
@@ -180,9 +188,33 @@ class SeenStore:
                 rolled_back += 1
         return committed, rolled_back
 
+    def record_failure(self, article_id: str, path: str, reason: str) -> None:
+        """An article this run could not deliver: the next runs fetch it again first."""
+        now = int(time.time())
+        self.db.execute(
+            "INSERT INTO failures VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT(article_id) DO UPDATE SET "
+            "path = excluded.path, reason = excluded.reason, attempts = attempts + 1, last_failed = excluded.last_failed",
+            (article_id, path, reason[:500], now, now),
+        )
+
+    def retry_paths(self, max_attempts: int, max_age_days: float) -> list[str]:
+        """Paths of failed articles still worth another try (not delivered since, not given up)."""
+        oldest = int(time.time() - max_age_days * 86400)
+        rows = self.db.execute(
+            "SELECT f.path FROM failures f WHERE f.attempts < ? AND f.first_failed >= ? AND NOT EXISTS "
+            "(SELECT 1 FROM articles a WHERE a.article_id = f.article_id AND a.delivered = 1) ORDER BY f.last_failed",
+            (max_attempts, oldest),
+        )
+        return [row[0] for row in rows]
+
     def touch(self, article_id: str) -> None:
         """A known article was seen again (refresh mode, unchanged)."""
         self.db.execute("UPDATE articles SET last_seen = ? WHERE article_id = ?", (int(time.time()), article_id))
+
+    def claim(self, article_id: str, seen: bytes | None) -> bool:
+        """Take an article for this run's next batch. Always granted here: the run lock lets one
+        process at a time use this file. (The Redis store arbitrates between workers.)"""
+        return True
 
     # --- maintenance ----------------------------------------------------------------------------
 
@@ -196,6 +228,7 @@ class SeenStore:
         with self._transaction():
             self.db.execute("DELETE FROM articles")
             self.db.execute("DELETE FROM files")
+            self.db.execute("DELETE FROM failures")
 
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
