@@ -6,6 +6,7 @@ article's page parts (``?page=N``) in order.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from crawler.urls import join_url, page_number, parse_article_url
 MOJIBAKE_MARKERS = ("Ã", "â€", "Â")
 MIN_BODY_WORDS = 30
 """Fewer words than this in the body paragraphs: not an article (an error page, a shell)."""
+PAGE_HREF_RE = re.compile(r"""href\s*=\s*["']([^"'<>]*[?&](?:amp;)?page=\d+[^"'<>]*)["']""", re.IGNORECASE)
 END_OF_PAGE_RE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 """A complete page closes its body or document; a page cut off in transit does not."""
 NOT_FOUND_RE = re.compile(r"\b(?:tidak ditemukan|tidak tersedia|not found|404|page expired)\b", re.IGNORECASE)
@@ -117,8 +119,10 @@ def pagination_urls(response: TextResponse) -> list[int]:
     if ref is None:
         return []
     numbers = set()
-    for href in response.xpath("//a/@href | //link[@rel='next']/@href").getall():
-        absolute = join_url(response.url, href)
+    # only hrefs that carry a page number can point at a part: find those in the raw text
+    # rather than parsing the page again and resolving its ~200 links
+    for href in PAGE_HREF_RE.findall(response.text):
+        absolute = join_url(response.url, html.unescape(href))
         target = parse_article_url(absolute)
         if absolute and target and target.article_id == ref.article_id:
             number = page_number(absolute)

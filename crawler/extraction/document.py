@@ -230,16 +230,21 @@ class _Linearizer:
             self._flush(ancestors, heading, caption)
 
 
+NOISE_XPATH = "//comment() | //*[@class or @id or @hidden or @style]"
+
+
 def _drop_noise(root: Any) -> None:
-    doomed = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            if isinstance(el, etree._Comment):
-                doomed.append(el)
-            continue
-        tag = el.tag.lower()
-        if tag in DROP_TAGS or is_ad(el) or (el.get("hidden") is not None) or "display:none" in (el.get("style") or "").replace(" ", ""):
-            doomed.append(el)
+    """Remove what is never content: scripts, styles, embeds (in C, by ``strip_elements``),
+    comments, ad slots and hidden elements; the text that follows a removed element stays."""
+    etree.strip_elements(root, *DROP_TAGS, with_tail=False)
+    doomed = [
+        el
+        for el in root.xpath(NOISE_XPATH)
+        if not isinstance(el.tag, str)
+        or is_ad(el)
+        or el.get("hidden") is not None
+        or "display:none" in (el.get("style") or "").replace(" ", "")
+    ]
     for el in doomed:
         parent = el.getparent()
         if parent is None:

@@ -16,18 +16,19 @@ import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime
+from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.http import FormRequest, Request, Response, TextResponse
+from scrapy.http import FormRequest, HtmlResponse, Request, Response, TextResponse, XmlResponse
 from twisted.python.failure import Failure
 
 from crawler.extraction import ExtractionError, NotAnArticle, extract_article, pagination_urls
 from crawler.extraction.dates import find_date, parse_indonesian_datetime
 from crawler.signals import article_extracted
-from crawler.state.store import SeenStore, state_path
+from crawler.state.backends import Store, existing_store, open_store, shares_frontier
 from crawler.urls import ArticleRef, article_request_url, parse_article_url, to_base
 
 TOKEN_RE = re.compile(r"""["']_token["']\s*[:=]\s*["']([^"']{8,200})["']""")
@@ -44,6 +45,32 @@ def failure_reason(failure: Failure) -> str:
         return f"{name} (HTTP {response.status})"
     message = failure.getErrorMessage()
     return f"{name}: {message}" if message else name
+
+
+def part_data(response: TextResponse) -> dict[str, Any]:
+    """An article part as plain data (picklable, for a shared request queue)."""
+    kind = "html" if isinstance(response, HtmlResponse) else "xml" if isinstance(response, XmlResponse) else "text"
+    return {"kind": kind, "url": response.url, "status": response.status, "encoding": response.encoding, "body": response.body}
+
+
+def part_response(part: TextResponse | dict[str, Any]) -> TextResponse:
+    """The response :func:`part_data` described (a response stays as it is)."""
+    if isinstance(part, TextResponse):
+        return part
+    cls = {"html": HtmlResponse, "xml": XmlResponse}.get(part["kind"], TextResponse)
+    url = part["url"]
+    return cls(url=url, status=part["status"], body=part["body"], encoding=part["encoding"], request=Request(url))
+
+
+def session_cookies(response: Response) -> dict[str, str]:
+    """The cookies a browser would send after ``response``: those of its request, updated by
+    its ``Set-Cookie`` headers."""
+    jar = SimpleCookie()
+    for header in response.request.headers.getlist("Cookie") if response.request is not None else []:
+        jar.load(header.decode("latin-1"))
+    for header in response.headers.getlist("Set-Cookie"):
+        jar.load(header.decode("latin-1"))
+    return {name: morsel.value for name, morsel in jar.items()}
 
 
 def _date_arg(value: str | None, name: str) -> date | None:
@@ -76,12 +103,14 @@ class AlineaSpider(scrapy.Spider):
             raise ValueError(f"-a mode= must be latest or backfill, got {mode!r}")
         self.sections = {s.strip() for s in (section or "").split(",") if s.strip()}
         self.scheduled: set[str] = set()
+        self.stream_ids: dict[str, set[str]] = {}  # article ids each listing stream has shown
         self.base_url = "https://www.alinea.id"
         self.allowed_domains = ["alinea.id", "www.alinea.id"]
         self.max_listing_pages = 5
         self.max_parts = 20
-        self.store: SeenStore | None = None  # delivered articles of earlier runs (read only here)
+        self.store: Store | None = None  # delivered articles of earlier runs (read only here)
         self.refresh_seconds = 0.0
+        self.portable = False  # requests go through a shared (Redis) queue: plain data only
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AlineaSpider:
@@ -93,10 +122,11 @@ class AlineaSpider(scrapy.Spider):
         key = "ALINEA_BACKFILL_MAX_PAGES" if spider.mode == "backfill" else "ALINEA_LISTING_MAX_PAGES"
         spider.max_listing_pages = settings.getint(key)
         spider.max_parts = settings.getint("ALINEA_MAX_PAGE_PARTS", 20)
-        path = state_path(settings)
-        if settings.getbool("STATE_ENABLED", True) and path.exists():
-            spider.store = SeenStore(path)
-            spider.refresh_seconds = settings.getfloat("STATE_REFRESH_DAYS", 0) * 86400
+        if settings.getbool("STATE_ENABLED", True):
+            spider.store = existing_store(settings)
+            if spider.store is not None:
+                spider.refresh_seconds = settings.getfloat("STATE_REFRESH_DAYS", 0) * 86400
+        spider.portable = shares_frontier(settings)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -117,6 +147,12 @@ class AlineaSpider(scrapy.Spider):
             return
         base = self.base_url
         self._inc("alinea/discovery")
+        if self.store is not None:  # what earlier runs could not deliver comes first
+            settings = self.crawler.settings
+            retries = self.store.retry_paths(settings.getint("STATE_RETRY_ATTEMPTS", 5), settings.getfloat("STATE_RETRY_DAYS", 7))
+            for request in self.article_requests([base + path for path in retries]):
+                self._inc("alinea/retried_from_earlier_runs")
+                yield request
         yield Request(f"{base}/rss", callback=self.parse_feed, errback=self.listing_failed, priority=10)
         if self.sections:
             for section in sorted(self.sections):
@@ -127,7 +163,8 @@ class AlineaSpider(scrapy.Spider):
             yield Request(
                 f"{base}/indeks", callback=self.parse_listing, errback=self.listing_failed, cb_kwargs={"stream": "indeks", "depth": 1}
             )
-        yield Request(f"{base}/", callback=self.parse_home, errback=self.listing_failed, dont_filter=True)
+        # a shared frontier's dupefilter is fresh each session: the home page (and its /more stream) once per session
+        yield Request(f"{base}/", callback=self.parse_home, errback=self.listing_failed, dont_filter=not self.portable)
         if self.mode == "backfill":
             yield Request(f"{base}/sitemap.xml", callback=self.parse_sitemap, errback=self.optional_failed, cb_kwargs={"depth": 0})
 
@@ -150,14 +187,13 @@ class AlineaSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         self._inc("alinea/listing_ok")
-        links = response.xpath("//a/@href").getall()
-        new = list(self.article_requests(links, base=response.url))
-        yield from new
-        older_than_since = self._all_older_than_since(response)
-        if not new:
-            self.logger.info("listing %s page %d brought nothing new; stream stops", stream, depth)
+        refs = self.article_refs(response.xpath("//a/@href").getall(), response.url)
+        yield from self.requests_for(refs)
+        stop = self.stream_stop(stream, refs)
+        if stop:
+            self.logger.info("listing %s page %d: %s; stream stops", stream, depth, stop)
             return
-        if older_than_since:
+        if self._all_older_than_since(response):
             return
         if depth >= self.max_listing_pages:
             self.logger.info("listing %s: depth limit (%d pages) reached", stream, self.max_listing_pages)
@@ -176,7 +212,7 @@ class AlineaSpider(scrapy.Spider):
             if match and int(match.group(1)) == depth + 1:
                 candidates.append(href)
         for href in candidates:
-            url = to_base(response.urljoin(href), self.base_url)
+            url = to_base(href, self.base_url, response.url)
             if url and not parse_article_url(url):
                 return url
         return None
@@ -194,32 +230,46 @@ class AlineaSpider(scrapy.Spider):
             self.logger.warning("no _token on the home page: the /more stream is skipped")
             self._inc("alinea/more_no_token")
             return
+        session = session_cookies(response) if self.portable else None
         for category in sorted(self.sections) or [""]:
-            yield self.more_request(token, MORE_STEP, category)
+            yield self.more_request(token, MORE_STEP, category, session)
 
-    def more_request(self, token: str, offset: int, category: str) -> FormRequest:
+    def more_request(self, token: str, offset: int, category: str, session: dict[str, str] | None = None) -> FormRequest:
+        """``POST /more``. The token is bound to the home page's session cookie: with a shared
+        frontier another worker may send it, so the cookies travel with the request (in a jar of
+        their own, so they do not replace that worker's session)."""
+        extra: dict[str, Any] = {}
+        if session is not None:
+            extra = {"cookies": session, "meta": {"cookiejar": f"more-{token[:16]}"}}
         return FormRequest(
             f"{self.base_url}/more",
             formdata={"_token": token, "next": str(offset), "categorynext": category},
             headers={"X-Requested-With": "XMLHttpRequest"},
             callback=self.parse_more,
             errback=self.listing_failed,
-            cb_kwargs={"token": token, "offset": offset, "category": category},
+            cb_kwargs={"token": token, "offset": offset, "category": category, "session": session},
             dont_filter=True,
+            **extra,
         )
 
-    def parse_more(self, response: Response, token: str, offset: int, category: str) -> Iterator[Request]:
+    def parse_more(
+        self, response: Response, token: str, offset: int, category: str, session: dict[str, str] | None = None
+    ) -> Iterator[Request]:
         """``POST /more`` fragment: cards; the next offset while it brings new articles."""
         if not isinstance(response, TextResponse):
             return
         self._inc("alinea/listing_ok")
-        new = list(self.article_requests(response.xpath("//a/@href").getall(), base=response.url))
-        yield from new
+        refs = self.article_refs(response.xpath("//a/@href").getall(), response.url)
+        yield from self.requests_for(refs)
+        stop = self.stream_stop(f"more:{category}", refs)
         depth = offset // MORE_STEP
-        if new and depth < self.max_listing_pages and not self._all_older_than_since(response):
-            yield self.more_request(token, offset + MORE_STEP, category)
-        elif not new:
-            self.logger.info("/more %r at offset %d brought nothing new; stream stops", category, offset)
+        if stop:
+            self.logger.info("/more %r at offset %d: %s; stream stops", category, offset, stop)
+        elif depth >= self.max_listing_pages:
+            self.logger.info("/more %r: depth limit (%d pages) reached", category, self.max_listing_pages)
+            self._inc("alinea/listing_depth_limit")
+        elif not self._all_older_than_since(response):
+            yield self.more_request(token, offset + MORE_STEP, category, session)
 
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[Request]:
         """``sitemap.xml`` (index or urlset), used when present."""
@@ -250,22 +300,31 @@ class AlineaSpider(scrapy.Spider):
 
     # --- articles -------------------------------------------------------------------------------
 
-    def article_requests(self, links: list[str], base: str | None = None, as_given: bool = False) -> Iterator[Request]:
-        """One request per article not scheduled yet in this run (by id, so URL variants count once).
-
-        Discovered links are fetched at their canonical path on ``ALINEA_BASE_URL``; with
-        ``as_given`` (``-a urls=``) the path is kept as given (AMP included), minus query and fragment.
-        """
+    def article_refs(self, links: list[str], base: str | None = None) -> list[tuple[str, ArticleRef]]:
+        """``(url on ALINEA_BASE_URL, article)`` for each article a page links to, once per
+        article, in page order; off-site links are dropped and counted."""
+        found: dict[str, tuple[str, ArticleRef]] = {}
         for link in links:
-            url = to_base(urljoin(base or f"{self.base_url}/", link.strip()), self.base_url)
+            url = to_base(link, self.base_url, base)
             if url is None:
                 self._inc("alinea/offsite_links_dropped")
                 continue
             ref = parse_article_url(url)
-            if ref is None:
-                continue
-            if self.sections and ref.section not in self.sections:
-                continue
+            if ref is not None and (not self.sections or ref.section in self.sections):
+                found.setdefault(ref.article_id, (url, ref))
+        return list(found.values())
+
+    def article_requests(self, links: list[str], base: str | None = None, as_given: bool = False) -> Iterator[Request]:
+        yield from self.requests_for(self.article_refs(links, base), as_given)
+
+    def requests_for(self, refs: list[tuple[str, ArticleRef]], as_given: bool = False) -> Iterator[Request]:
+        """One request per article not scheduled yet in this run (by id, so URL variants count
+        once) and not delivered by an earlier run.
+
+        Discovered links are fetched at their canonical path on ``ALINEA_BASE_URL``; with
+        ``as_given`` (``-a urls=``) the path is kept as given (AMP included), minus query and fragment.
+        """
+        for url, ref in refs:
             if ref.article_id in self.scheduled:
                 continue
             if not as_given and self._known(ref.article_id):
@@ -280,7 +339,28 @@ class AlineaSpider(scrapy.Spider):
                 errback=self.article_failed,
                 cb_kwargs={"ref": ref, "parts": ()},
                 meta={"article_id": ref.article_id},
+                # the spider dedups articles by id; the request dupefilter would silently drop a
+                # redirect back to the article's own URL (a shared frontier keeps it: workers dedup there)
+                dont_filter=not self.portable,
             )
+
+    def stream_stop(self, stream: str, refs: list[tuple[str, ArticleRef]]) -> str | None:
+        """Why a listing stream should not go on to its next page, or ``None``.
+
+        A stream stops on a page without articles, on a page that repeats what the stream showed
+        before (a listing that does not advance: the search page, a stuck offset) and, in latest
+        mode, on a page whose articles were all delivered by earlier runs (known territory).
+        Articles already scheduled in this run by another stream do not stop it."""
+        ids = {ref.article_id for _, ref in refs}
+        if not ids:
+            return "no articles on the page"
+        seen = self.stream_ids.setdefault(stream, set())
+        if ids <= seen:
+            return "the page repeats earlier pages of this stream"
+        seen |= ids
+        if self.mode == "latest" and all(self._known(i) for i in ids):
+            return "every article on the page was delivered by an earlier run"
+        return None
 
     def _known(self, article_id: str) -> bool:
         """Delivered by an earlier run and not due for a refresh: not fetched again."""
@@ -292,34 +372,32 @@ class AlineaSpider(scrapy.Spider):
         published = known[1]
         return not (self.refresh_seconds and published and time.time() - published < self.refresh_seconds)
 
-    def parse_article(self, response: Response, ref: ArticleRef, parts: tuple[TextResponse, ...]) -> Iterator[Any]:
-        """Collect the article's ``?page=N`` parts, then hand them to extraction."""
+    def parse_article(self, response: Response, ref: ArticleRef, parts: tuple[TextResponse | dict[str, Any], ...]) -> Iterator[Any]:
+        """Collect the article's ``?page=N`` parts, then hand them to extraction.
+
+        With a shared frontier the next part's request may run on another worker, so the parts
+        so far travel as plain data (:func:`part_data`) instead of ``Response`` objects."""
         if not isinstance(response, TextResponse):
             self.logger.error("article %s is not a text page (%s)", response.url, response.headers.get("Content-Type"))
             self._inc("alinea/article_failed")
             return
-        parts = (*parts, response)
-        wanted = max([0, *(n for part in parts for n in pagination_urls(part))])
-        if wanted >= len(parts):
-            if len(parts) >= self.max_parts:
-                self.logger.error(
-                    "article %s has more than ALINEA_MAX_PAGE_PARTS=%d parts; not delivered half-filled, tried again next run",
-                    parts[0].url,
-                    self.max_parts,
-                )
+        pages = (*(part_response(p) for p in parts), response)
+        wanted = max([0, *(n for page in pages for n in pagination_urls(page))])
+        if wanted >= len(pages):
+            if len(pages) >= self.max_parts:
                 self._inc("alinea/parts_capped")
-                self._inc("alinea/article_failed")
+                self.failed(ref, pages[0].url, f"more than ALINEA_MAX_PAGE_PARTS={self.max_parts} parts; not delivered half-filled")
                 return
             else:
                 yield Request(
-                    article_request_url(ref, self.base_url, len(parts)),
+                    article_request_url(ref, self.base_url, len(pages)),
                     callback=self.parse_article,
                     errback=self.article_failed,
-                    cb_kwargs={"ref": ref, "parts": parts},
+                    cb_kwargs={"ref": ref, "parts": tuple(part_data(p) for p in pages) if self.portable else pages},
                     meta={"article_id": ref.article_id},
                 )
                 return
-        yield from self.extract(parts, ref)
+        yield from self.extract(pages, ref)
 
     def extract(self, parts: tuple[TextResponse, ...], ref: ArticleRef) -> Iterator[Any]:
         try:
@@ -327,14 +405,16 @@ class AlineaSpider(scrapy.Spider):
         except NotAnArticle as error:
             self.logger.warning("no article extracted from %s: %s", parts[0].url, error)
             self._inc("alinea/not_article")
+            store = self._failure_store()
+            if store is not None:
+                store.record_failure(ref.article_id, ref.path(), f"not an article: {error}")
             return
         except ExtractionError as error:
-            self.logger.error("extraction failed for %s: %s", parts[0].url, error)
-            self._inc("alinea/article_failed")
+            self.failed(ref, parts[0].url, f"extraction failed: {error}")
             return
-        except Exception:
-            self.logger.exception("extraction crashed on %s; it will be tried again next run", parts[0].url)
-            self._inc("alinea/article_failed")
+        except Exception as error:
+            self.logger.exception("extraction crashed on %s", parts[0].url)
+            self.failed(ref, parts[0].url, f"extraction crashed: {error!r}")
             return
         for field, signal in extraction.provenance.items():
             self._inc(f"extraction/{field}/{signal}")
@@ -358,8 +438,22 @@ class AlineaSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.logger.error("article %s failed: %s; it will be tried again next run", request.url, failure_reason(failure))
+        url = (request.meta.get("redirect_urls") or [request.url])[0]  # the article, not the last redirect hop
+        self.failed(request.cb_kwargs.get("ref") or parse_article_url(url), url, failure_reason(failure))
+
+    def failed(self, ref: ArticleRef | None, url: str, reason: str) -> None:
+        """An article this run could not deliver: logged with its URL and reason, counted, and
+        remembered so that the next run fetches it again first."""
+        self.logger.error("article %s failed: %s; it will be tried again next run", url, reason)
         self._inc("alinea/article_failed")
+        store = self._failure_store()
+        if ref is not None and store is not None:
+            store.record_failure(ref.article_id, ref.path(), reason)
+
+    def _failure_store(self) -> Store | None:
+        if self.store is None and self.crawler.settings.getbool("STATE_ENABLED", True):
+            self.store = open_store(self.crawler.settings)  # the export pipeline created it by now
+        return self.store
 
     def listing_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

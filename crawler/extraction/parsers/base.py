@@ -441,11 +441,9 @@ class ArticleParser:
             body_end = body[-1][1].index if body else start
             header_from = min([b.index for b in self.header_blocks(doc)] or [start])
             for position, element in doc.images:
-                if self._skip_image(element, doc):
-                    continue
                 in_header = header_from <= position <= start and doc.region is not None and doc.region in element.iterancestors()
                 in_body = start <= position <= body_end + 1 and doc.in_container(doc.blocks[min(position, len(doc.blocks) - 1)])
-                if not (in_header or in_body):
+                if not (in_header or in_body) or self._skip_image(element, doc):
                     continue
                 url = _image_url(element, doc.url)
                 if not url or url in seen:
