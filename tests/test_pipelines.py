@@ -104,7 +104,7 @@ def test_dedup_can_be_switched_off() -> None:
 
 
 def _export(tmp_path: Path, items: list[Article], **settings: Any) -> tuple[ExportPipeline, list[tuple[list[Any], Path]]]:
-    crawler = get_crawler(settings_dict={"EXPORT_DIR": str(tmp_path), **settings})
+    crawler = get_crawler(settings_dict={"EXPORT_DIR": str(tmp_path), "STATE_DIR": str(tmp_path / ".state"), **settings})
     published: list[tuple[list[Any], Path]] = []
     crawler.signals.connect(lambda items, path: published.append((items, path)), signal=batch_published, weak=False)
     pipeline = ExportPipeline.from_crawler(crawler)
