@@ -70,69 +70,35 @@ class Command(ScrapyCommand):
                     print(f"other workers are crawling ({', '.join(running)}); try again when they are done")
                     self.exitcode = exitcodes.LOCKED
                     return
-            if backend(self.settings) == "redis":
-                self._run_shared(action, rest, opts)
-            else:
-                self._run(action, rest, opts, state_path(self.settings))
+            self._run(action, rest, opts)
         except StateError as error:
             print(f"state error: {error}")
             self.exitcode = exitcodes.STATE_ERROR
         finally:
             lock.release()
 
-    def _run(self, action: str, rest: list[str], opts: argparse.Namespace, path: Path) -> None:
+    def _run(self, action: str, rest: list[str], opts: argparse.Namespace) -> None:
+        """One action on the configured store (SQLite file, or the Redis store the workers share)."""
         assert self.settings is not None
         export_dir = Path(self.settings.get("EXPORT_DIR", "output"))
-        if action == "rebuild":
+        where = location(self.settings)
+        shared = backend(self.settings) == "redis"
+        if action == "rebuild" and not shared:
+            path = state_path(self.settings)
             print(f"rebuilt {path}: {rebuild(path, export_dir)} articles from {export_dir}")
             return
-        store = SeenStore(path)
-        try:
-            if action == "show":
-                counts = store.counts()
-                print(f"state file: {path}")
-                print(f"delivered articles: {counts.delivered} in {counts.files} files")
-                print(f"pending (in flight): {counts.pending}")
-                print(f"published between: {counts.oldest} and {counts.newest}")
-            elif action == "export":
-                out = open(rest[0], "w", encoding="utf-8") if rest else sys.stdout  # noqa: SIM115
-                for row in store.rows():
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                if rest:
-                    out.close()
-            elif action == "forget":
-                if not opts.before:
-                    raise UsageError("forget needs --before YYYY-MM-DD")
-                day = datetime.fromisoformat(opts.before).astimezone()
-                print(f"forgot {store.forget_before(day)} articles published before {opts.before}")
-            elif action == "reset":
-                if not opts.yes:
-                    raise UsageError("reset forgets every delivered article; confirm with --yes")
-                store.reset()
-                print(f"reset {path}: the next run delivers every article it finds again")
-            else:
-                raise UsageError(f"unknown action {action!r}: " + self.syntax())
-        finally:
-            store.close()
-
-    def _run_shared(self, action: str, rest: list[str], opts: argparse.Namespace) -> None:
-        """The same actions on the Redis store shared by the workers."""
-        assert self.settings is not None
-        from crawler.state.redis_store import RedisStore
-
-        export_dir = Path(self.settings.get("EXPORT_DIR", "output"))
-        store = open_store(self.settings)
-        assert isinstance(store, RedisStore)
+        store = open_store(self.settings) if shared else SeenStore(state_path(self.settings))
         try:
             if action == "rebuild":
-                print(f"added {store.rebuild(export_dir)} articles from {export_dir} to {location(self.settings)}")
+                print(f"added {store.rebuild(export_dir)} articles from {export_dir} to {where}")  # type: ignore[attr-defined]
             elif action == "show":
                 counts = store.counts()
-                print(f"state: {location(self.settings)}")
+                print(f"state: {where}")
                 print(f"delivered articles: {counts.delivered} in {counts.files} files")
                 print(f"pending (in flight): {counts.pending}")
                 print(f"published between: {counts.oldest} and {counts.newest}")
-                print(f"workers crawling now: {', '.join(store.live_workers()) or 'none'}")
+                if shared:
+                    print(f"workers crawling now: {', '.join(store.live_workers()) or 'none'}")  # type: ignore[attr-defined]
             elif action == "export":
                 out = open(rest[0], "w", encoding="utf-8") if rest else sys.stdout  # noqa: SIM115
                 for row in store.rows():
@@ -148,7 +114,7 @@ class Command(ScrapyCommand):
                 if not opts.yes:
                     raise UsageError("reset forgets every delivered article; confirm with --yes")
                 store.reset()
-                print(f"reset {location(self.settings)}: the next runs deliver every article they find again")
+                print(f"reset {where}: the next runs deliver every article they find again")
             else:
                 raise UsageError(f"unknown action {action!r}: " + self.syntax())
         finally:
