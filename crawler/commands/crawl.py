@@ -55,7 +55,8 @@ class Command(ScrapyCrawlCommand):
                     settings.set(name, value, priority="project")
             if settings.getbool("STATE_ENABLED", True) and export_enabled(settings):
                 try:
-                    open_store(settings, export_dir=Path(settings.get("EXPORT_DIR", "output"))).close()
+                    # the one full integrity check of the run; the components open the store without it
+                    open_store(settings, export_dir=Path(settings.get("EXPORT_DIR", "output")), check=True).close()
                 except StateError as error:
                     print(f"state error: {error}")
                     self.exitcode = exitcodes.STATE_ERROR

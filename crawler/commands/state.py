@@ -87,7 +87,7 @@ class Command(ScrapyCommand):
             path = state_path(self.settings)
             print(f"rebuilt {path}: {rebuild(path, export_dir)} articles from {export_dir}")
             return
-        store = open_store(self.settings) if shared else SeenStore(state_path(self.settings))
+        store = open_store(self.settings) if shared else SeenStore(state_path(self.settings), check=True)
         try:
             if action == "rebuild":
                 print(f"added {store.rebuild(export_dir)} articles from {export_dir} to {where}")  # type: ignore[attr-defined]

@@ -90,14 +90,14 @@ def _redis() -> tuple[Any, Any]:
     return redis_store, redis_lock
 
 
-def open_store(settings: Any, *, export_dir: Path | None = None) -> Store:
+def open_store(settings: Any, *, export_dir: Path | None = None, check: bool = False) -> Store:
     """Open the configured store; refuses to start from nothing when ``export_dir`` already
     holds published output (a lost state must never silently re-deliver the whole site)."""
     if backend(settings) == "redis":
         redis_store, _ = _redis()
         store: Store = redis_store.open_redis_store(settings, export_dir=export_dir)
         return store
-    return open_sqlite_store(settings, export_dir=export_dir)
+    return open_sqlite_store(settings, export_dir=export_dir, check=check)
 
 
 def existing_store(settings: Any) -> Store | None:

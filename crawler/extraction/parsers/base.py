@@ -548,7 +548,9 @@ class ArticleParser:
         anchors = [
             a
             for a in (region.iter("a") if region is not None else ())
-            if not in_body.intersection(a.iterancestors())  # a keyword linked inside a paragraph is not a tag
+            # cheap test first: only rel=tag or tag-shaped hrefs can be tags
+            if ("tag" in (a.get("rel") or "").split() or TAG_HREF_RE.search(a.get("href") or ""))
+            and not in_body.intersection(a.iterancestors())  # a keyword linked inside a paragraph is not a tag
             and not parse_article_url(join_url(doc.url, a.get("href")))
             and not any(NON_CONTENT_CLASS_RE.search(_classes(p)) and "tag" not in _classes(p).lower() for p in a.iterancestors())
         ]
