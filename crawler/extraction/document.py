@@ -140,7 +140,7 @@ class Block:
     def link_density(self) -> float:
         return self.link_chars / max(1, len(self.text))
 
-    @property
+    @cached_property
     def is_paragraph(self) -> bool:
         """Looks like running text: long enough, has sentence punctuation, mostly not links."""
         return (
@@ -156,9 +156,21 @@ def _classes(element: Any) -> str:
     return f"{element.get('class') or ''} {element.get('id') or ''}"
 
 
+AD_HINTS = ("ad", "iklan", "gpt", "dfp", "flying")
+"""Substrings (lower case) that every class or id the ad patterns match contains: a cheap test
+before the regex, which most elements never need."""
+
+
+def _may_be_ad(value: str | None) -> bool:
+    if not value:
+        return False
+    low = value.lower()
+    return any(hint in low for hint in AD_HINTS)
+
+
 def is_ad(element: Any) -> bool:
     classes, ident = element.get("class"), element.get("id")
-    return bool((classes and AD_CLASS_RE.search(classes)) or (ident and AD_ID_RE.search(ident)))
+    return bool((_may_be_ad(classes) and AD_CLASS_RE.search(classes)) or (_may_be_ad(ident) and AD_ID_RE.search(ident)))
 
 
 class _Linearizer:
