@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from crawler import exitcodes
-from crawler.extraction import extract_article
+from crawler.extraction import NotAnArticle, extract_article
 from crawler.fixtures import FixtureCase
 from crawler.items import contract_dict
 from crawler.pipelines.validation import load_schema
@@ -211,3 +211,24 @@ def test_no_date_anywhere_in_the_article_means_no_date_not_a_sidebar_card_date()
     html = page("<p>Dian Pratiwi</p>", paragraphs())
     article = extract_article([response_for(URL, html)]).article
     assert article.published_at is None, "published_at: a neighbouring card's date must not be taken"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Longsor di Banten, 404 warga mengungsi",
+        "404 warga mengungsi akibat longsor",
+        "Jenazah korban tidak ditemukan",
+        "Banjir rendam 1.404 rumah",
+    ],
+)
+def test_a_headline_that_mentions_404_or_not_found_is_still_an_article(headline: str) -> None:
+    html = page("<p>Senin, 2 September 2024 10:15</p>", paragraphs()).replace(b"Harga BBM naik pekan depan", headline.encode())
+    assert extract_article([response_for(URL, html)]).article.title == headline, "title"
+
+
+@pytest.mark.parametrize("headline", ["Halaman tidak ditemukan", "Error 404 - Not Found", "Page not found"])
+def test_an_error_page_headline_is_not_an_article(headline: str) -> None:
+    html = page("<p>Senin, 2 September 2024 10:15</p>", paragraphs()).replace(b"Harga BBM naik pekan depan", headline.encode())
+    with pytest.raises(NotAnArticle):
+        extract_article([response_for(URL, html)])

@@ -28,7 +28,13 @@ MIN_BODY_WORDS = 30
 PAGE_HREF_RE = re.compile(r"""href\s*=\s*["']([^"'<>]*[?&](?:amp;)?page=\d+[^"'<>]*)["']""", re.IGNORECASE)
 END_OF_PAGE_RE = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 """A complete page closes its body or document; a page cut off in transit does not."""
-NOT_FOUND_RE = re.compile(r"\b(?:tidak ditemukan|tidak tersedia|not found|404|page expired)\b", re.IGNORECASE)
+NOT_FOUND_RE = re.compile(
+    r"^\W*(?:error\s*)?(?:404|410)\s*(?:$|[-–|:.]|not\s+found|halaman)|^\W*(?:halaman|page|artikel|berita)\s+(?:tidak\s+(?:ditemukan|tersedia)|not\s+found)"
+    r"|^\W*(?:not\s+found|page\s+expired)\W*$",
+    re.IGNORECASE,
+)
+"""An error page's headline ("Halaman tidak ditemukan", "404"), not a headline that mentions
+404 houses or something "tidak ditemukan"."""
 
 
 @dataclass
@@ -118,6 +124,8 @@ def pagination_urls(response: TextResponse) -> list[int]:
     ref = parse_article_url(response.url)
     if ref is None:
         return []
+    if b"page=" not in response.body:
+        return []  # most articles have one part: no need to look further
     numbers = set()
     # only hrefs that carry a page number can point at a part: find those in the raw text
     # rather than parsing the page again and resolving its ~200 links

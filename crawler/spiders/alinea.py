@@ -34,6 +34,12 @@ from crawler.urls import ArticleRef, article_request_url, parse_article_url, to_
 TOKEN_RE = re.compile(r"""["']_token["']\s*[:=]\s*["']([^"']{8,200})["']""")
 TOKEN_META_CSS = "meta[name=csrf-token]::attr(content), input[name=_token]::attr(value)"
 MORE_STEP = 10
+LISTING_LINKS_XPATH = (
+    "//a[not(ancestor::aside) and not(ancestor::*[contains(@class, 'sidebar') or contains(@class, 'popular')"
+    " or contains(@class, 'populer') or contains(@class, 'trending') or contains(@class, 'widget')])]/@href"
+)
+"""A listing's own links: the stop test of a stream ignores the sidebar's "most popular" and
+"latest" boxes, which link the newest articles from every page of every listing."""
 SITEMAP_LOC_RE = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
 
 
@@ -189,7 +195,7 @@ class AlineaSpider(scrapy.Spider):
         self._inc("alinea/listing_ok")
         refs = self.article_refs(response.xpath("//a/@href").getall(), response.url)
         yield from self.requests_for(refs)
-        stop = self.stream_stop(stream, refs)
+        stop = self.stream_stop(stream, self.article_refs(response.xpath(LISTING_LINKS_XPATH).getall(), response.url, count=False))
         if stop:
             self.logger.info("listing %s page %d: %s; stream stops", stream, depth, stop)
             return
@@ -261,7 +267,9 @@ class AlineaSpider(scrapy.Spider):
         self._inc("alinea/listing_ok")
         refs = self.article_refs(response.xpath("//a/@href").getall(), response.url)
         yield from self.requests_for(refs)
-        stop = self.stream_stop(f"more:{category}", refs)
+        stop = self.stream_stop(
+            f"more:{category}", self.article_refs(response.xpath(LISTING_LINKS_XPATH).getall(), response.url, count=False)
+        )
         depth = offset // MORE_STEP
         if stop:
             self.logger.info("/more %r at offset %d: %s; stream stops", category, offset, stop)
@@ -300,14 +308,15 @@ class AlineaSpider(scrapy.Spider):
 
     # --- articles -------------------------------------------------------------------------------
 
-    def article_refs(self, links: list[str], base: str | None = None) -> list[tuple[str, ArticleRef]]:
+    def article_refs(self, links: list[str], base: str | None = None, count: bool = True) -> list[tuple[str, ArticleRef]]:
         """``(url on ALINEA_BASE_URL, article)`` for each article a page links to, once per
         article, in page order; off-site links are dropped and counted."""
         found: dict[str, tuple[str, ArticleRef]] = {}
         for link in links:
             url = to_base(link, self.base_url, base)
             if url is None:
-                self._inc("alinea/offsite_links_dropped")
+                if count:
+                    self._inc("alinea/offsite_links_dropped")
                 continue
             ref = parse_article_url(url)
             if ref is not None and (not self.sections or ref.section in self.sections):
