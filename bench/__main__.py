@@ -53,7 +53,7 @@ def verdicts(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         add("crawl >= 70% of scrapy bench page rate", f"{got:.0%}", got >= 0.7)
     if "scheduled" in results:
         extra = results["scheduled"]["listing_requests"]["median"]
-        add("scheduled run: 20 articles + a handful of listing requests", f"{extra:.0f} non-article requests", extra <= 6)
+        add("scheduled run: 20 articles + a handful of listing requests", f"{extra:.0f} listing requests (+ robots.txt)", extra <= 6)
     if "state" in results:
         figures = results["state"]
         size = figures["bytes"] / 1e6 * 1_000_000 / figures["articles"]
