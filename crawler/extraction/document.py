@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 from parsel import Selector
+from parsel.selector import create_root_node
 
 from crawler.extraction.dates import find_date
 from crawler.extraction.errors import ExtractionError
@@ -111,9 +112,16 @@ NON_CONTENT_CLASS_RE = re.compile(
     r"\bnav\b|card|list-?berita|box1|hasilcari",
     re.IGNORECASE,
 )
+CONFIRMED_CLASSES = frozenset({"frontdate", "written__reporter", "reporter__nama", "artikelend"})
+"""Class names public code uses against the live site (``../shared/alinea-site.md``): the walk
+indexes the elements that carry them, so the layout versions look them up without a query
+over the whole page."""
 SENTENCE_END_RE = re.compile(r"[.!?…\"”')](\s|$)")
 LONG_PARAGRAPH = 60
-CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+"""C0 control characters (not tab, newline, carriage return) and DEL: never text. In UTF-8 they
+are single bytes that never occur inside another character's encoding, so deleting the bytes
+deletes exactly those characters."""
 
 
 @dataclass(eq=False)
@@ -152,116 +160,145 @@ class Block:
         )
 
 
+text_of = etree.XPath("string()")
+"""All the text under an element, as ``lxml.html``'s ``text_content()`` gives it."""
+
+
 def _classes(element: Any) -> str:
     return f"{element.get('class') or ''} {element.get('id') or ''}"
 
 
-AD_HINTS = ("ad", "iklan", "gpt", "dfp", "flying")
-"""Substrings (lower case) that every class or id the ad patterns match contains: a cheap test
-before the regex, which most elements never need."""
+AD_HINT_RE = re.compile(r"ad|iklan|gpt|dfp|flying", re.IGNORECASE)
+"""What every class or id the ad patterns match contains: a cheap test before the full
+patterns, which most elements never need."""
 
 
-def _may_be_ad(value: str | None) -> bool:
-    if not value:
-        return False
-    low = value.lower()
-    return any(hint in low for hint in AD_HINTS)
-
-
-def is_ad(element: Any) -> bool:
-    classes, ident = element.get("class"), element.get("id")
-    return bool((_may_be_ad(classes) and AD_CLASS_RE.search(classes)) or (_may_be_ad(ident) and AD_ID_RE.search(ident)))
+def is_noise(element: Any, classes: str | None) -> bool:
+    """An ad slot (confirmed containers, generic ad/iklan classes and ids) or a hidden element."""
+    if classes and AD_HINT_RE.search(classes) and AD_CLASS_RE.search(classes):
+        return True
+    ident = element.get("id")
+    if ident and AD_HINT_RE.search(ident) and AD_ID_RE.search(ident):
+        return True
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    return bool(style and "display:none" in style.replace(" ", ""))
 
 
 class _Linearizer:
-    """Turns an element tree into :class:`Block` objects in reading order."""
+    """Turns an element tree into :class:`Block` objects in reading order.
+
+    The hottest loop of extraction (every element of the page passes here once): the open
+    elements live on one shared stack, and a block's ancestors are copied only when it has text."""
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.images: list[tuple[int, Any]] = []  # (index of the next block, image element)
         self.markers: list[tuple[int, Any]] = []  # (index of the next block, marker element)
+        self.by_class: dict[str, list[Any]] = {}  # confirmed class name -> elements, in page order
         self._parts: list[tuple[str, bool, bool, bool]] = []  # (text, in_link, in_bold, in_italic)
+        self._stack: list[Any] = []  # the element being walked and its ancestors, outermost first
         self._after_image = False
+        self.noise: list[Any] = []  # comments, ad slots and hidden elements the walk left out
 
     def run(self, root: Any) -> None:
-        self._walk(root, (), False, False, False, None, False)
-        self._flush((root,), None, False)
+        self._walk(root, root.get("class"), False, False, False, None, False)
+        if self._parts:
+            self._stack.append(root)
+            self._flush(1, None, False)
 
-    def _flush(self, ancestors: tuple[Any, ...], heading: str | None, caption: bool) -> None:
-        if not self._parts:
-            return
-        raw = "".join(part[0] for part in self._parts)
-        text = clean_text(raw)
+    def _flush(self, depth: int, heading: str | None, caption: bool) -> None:
+        """Close the pending text as a block whose ancestors are the stack's first ``depth`` elements."""
+        parts = self._parts
+        if len(parts) == 1:  # the common case: one run of text
+            raw, in_link, bold, italic = parts[0]
+            text = clean_text(raw)
+            link_chars = len(raw.strip()) if in_link and text else 0
+        else:
+            text = clean_text("".join([part[0] for part in parts]))
+            link_chars, bold, italic = 0, True, True
+            if text:
+                for raw, in_link, in_bold, in_italic in parts:
+                    stripped = raw.strip()
+                    if in_link:
+                        link_chars += len(stripped)
+                    if stripped:
+                        bold = bold and in_bold
+                        italic = italic and in_italic
         if text:
-            link_chars = sum(len(t.strip()) for t, in_link, _, _ in self._parts if in_link)
-            bold = all(in_bold for t, _, in_bold, _ in self._parts if t.strip())
-            italic = all(in_italic for t, _, _, in_italic in self._parts if t.strip())
-            element = next((a for a in reversed(ancestors) if a.tag in BLOCK_TAGS), ancestors[-1])
+            ancestors = tuple(self._stack[:depth])
+            element = ancestors[-1]
+            for ancestor in reversed(ancestors):
+                if ancestor.tag in BLOCK_TAGS:
+                    element = ancestor
+                    break
             self.blocks.append(
                 Block(text, element, len(self.blocks), heading, bold, italic, caption, self._after_image, link_chars, ancestors)
             )
             self._after_image = False
-        self._parts = []
+        parts.clear()
 
     def _walk(
-        self, el: Any, ancestors: tuple[Any, ...], in_link: bool, in_bold: bool, in_italic: bool, heading: str | None, caption: bool
+        self, el: Any, classes: str | None, in_link: bool, in_bold: bool, in_italic: bool, heading: str | None, caption: bool
     ) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        tag = tag.lower()
-        ancestors = (*ancestors, el)
+        tag = el.tag  # lxml's HTML parser gives lower-case names; comments never get here
+        stack = self._stack
+        parts = self._parts
+        stack.append(el)
+        depth = len(stack)
         is_block = tag in BLOCK_TAGS
         if tag in HEADING_TAGS:
             heading = tag
-        classes = el.get("class")
         if tag in CAPTION_TAGS or (is_block and classes and CAPTION_CLASS_RE.search(classes)):
             caption = True
-        if is_block:
-            self._flush(ancestors[:-1], heading if tag not in HEADING_TAGS else None, caption)
-        if classes and "artikelend" in classes:
-            self.markers.append((len(self.blocks), el))
+        if is_block and parts:
+            self._flush(depth - 1, heading if tag not in HEADING_TAGS else None, caption)
+        if classes and ("__" in classes or "frontdate" in classes or "artikelend" in classes):
+            if "artikelend" in classes:
+                self.markers.append((len(self.blocks), el))
+            for name in CONFIRMED_CLASSES.intersection(classes.split()):
+                self.by_class.setdefault(name, []).append(el)
         if tag in IMAGE_TAGS:
-            self._flush(ancestors, heading, caption)
+            if parts:
+                self._flush(depth, heading, caption)
             self.images.append((len(self.blocks), el))
             self._after_image = True
-        elif tag == "br":  # a line break starts a new paragraph, as a reader sees it
-            self._flush(ancestors, heading, caption)
-        in_link = in_link or tag == "a"
-        in_bold = in_bold or tag in ("strong", "b")
-        in_italic = in_italic or tag in ("em", "i")
-        if el.text:
-            self._parts.append((el.text, in_link, in_bold, in_italic))
+        elif tag == "br" and parts:  # a line break starts a new paragraph, as a reader sees it
+            self._flush(depth, heading, caption)
+        if tag == "a":
+            in_link = True
+        elif tag == "strong" or tag == "b":
+            in_bold = True
+        elif tag == "em" or tag == "i":
+            in_italic = True
+        text = el.text
+        if text:
+            parts.append((text, in_link, in_bold, in_italic))
         for child in el:
-            if not isinstance(child.tag, str):  # comments, processing instructions
-                if child.tail:
-                    self._parts.append((child.tail, in_link, in_bold, in_italic))
-                continue
-            self._walk(child, ancestors, in_link, in_bold, in_italic, heading, caption)
-            if child.tail:
-                self._parts.append((child.tail, in_link, in_bold, in_italic))
-        if is_block:
-            self._flush(ancestors, heading, caption)
+            if child.tag.__class__ is str:
+                child_classes = child.get("class")
+                if is_noise(child, child_classes):
+                    self.noise.append(child)
+                else:
+                    self._walk(child, child_classes, in_link, in_bold, in_italic, heading, caption)
+            elif child.tag is etree.Comment:
+                self.noise.append(child)
+            tail = child.tail  # what follows a left-out element stays: it is the parent's text
+            if tail:
+                parts.append((tail, in_link, in_bold, in_italic))
+        if is_block and parts:
+            self._flush(depth, heading, caption)
+        stack.pop()
 
 
-NOISE_XPATH = "//comment() | //*[@class or @id or @hidden or @style]"
-
-
-def _drop_noise(root: Any) -> None:
-    """Remove what is never content: scripts, styles, embeds (in C, by ``strip_elements``),
-    comments, ad slots and hidden elements; the text that follows a removed element stays."""
-    etree.strip_elements(root, *DROP_TAGS, with_tail=False)
-    doomed = [
-        el
-        for el in root.xpath(NOISE_XPATH)
-        if not isinstance(el.tag, str)
-        or is_ad(el)
-        or el.get("hidden") is not None
-        or "display:none" in (el.get("style") or "").replace(" ", "")
-    ]
-    for el in doomed:
+def _remove(elements: list[Any]) -> None:
+    """Take ``elements`` out of the tree, keeping the text that follows each one."""
+    for el in elements:
         parent = el.getparent()
         if parent is None:
             continue
-        if el.tail:  # keep the text that follows the removed element
+        if el.tail:
             previous = el.getprevious()
             if previous is not None:
                 previous.tail = (previous.tail or "") + el.tail
@@ -275,24 +312,35 @@ class Document:
 
     def __init__(self, html: str, url: str) -> None:
         self.url = url
-        # C0 control characters are never text; lxml refuses some of them in element tails
-        self.selector = Selector(text=CONTROL_CHARS_RE.sub("", html) or "<html></html>", base_url=url)
-        # Metadata and links are read before de-noising removes scripts (JSON-LD) and ad slots.
-        self.structured = StructuredData(self.selector)
-        root = self.selector.root
-        _drop_noise(root)
-        body = root.find(".//body") if root is not None else None
+        # lxml's plain HTML parser, not lxml.html's: the latter looks up a Python element class
+        # for every element the walk touches, for methods not used here.
+        data = html.encode("utf-8").translate(None, CONTROL_BYTES)  # lxml refuses them in element tails
+        root = create_root_node("", etree.HTMLParser, base_url=url, body=data or b"<html></html>", encoding="utf-8")
+        self.selector = Selector(root=root, type="html")
+        # Metadata is read before scripts (JSON-LD) go.
+        self.structured = StructuredData(root)
+        # What is never content: scripts, styles, embeds (in C); comments, ad slots and hidden
+        # elements are left out by the walk and then taken out of the tree for later queries.
+        etree.strip_elements(root, *DROP_TAGS, with_tail=False)
+        body = root.find(".//body")
         self.root = body if body is not None else root
         linearizer = _Linearizer()
-        if self.root is not None:
-            try:
-                linearizer.run(self.root)
-            except RecursionError as error:
-                raise ExtractionError(f"markup on {url} is nested too deep to read") from error
+        try:
+            linearizer.run(self.root)
+        except RecursionError as error:
+            raise ExtractionError(f"markup on {url} is nested too deep to read") from error
+        _remove(linearizer.noise)
         self._non_content: dict[Any, bool] = {}
         self.blocks = linearizer.blocks
         self.images = linearizer.images
         self.markers = linearizer.markers
+        self._by_class = linearizer.by_class
+
+    def with_class(self, name: str) -> list[Any]:
+        """Elements carrying the class ``name`` (one of :data:`CONFIRMED_CLASSES`), in page order."""
+        if name not in CONFIRMED_CLASSES:
+            raise ValueError(f"{name!r} is not an indexed class; query the page instead")
+        return self._by_class.get(name, [])
 
     # --- structure -------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
@@ -45,3 +46,21 @@ class ArticleLoader(ItemLoader):
     modified_at_in = MapCompose(to_iso)
     pages_in = Identity()
     word_count_in = Identity()
+
+    _processors: ClassVar[dict[tuple[type, str, str], Callable[..., Any]]] = {}
+    """Processors by (loader class, direction, field): they are class attributes and item field
+    metadata, fixed for the process, and looking them up costs more than most processors do."""
+
+    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
+        key = (type(self), "in", field_name)
+        found = self._processors.get(key)
+        if found is None:
+            found = self._processors[key] = super().get_input_processor(field_name)
+        return found
+
+    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
+        key = (type(self), "out", field_name)
+        found = self._processors.get(key)
+        if found is None:
+            found = self._processors[key] = super().get_output_processor(field_name)
+        return found

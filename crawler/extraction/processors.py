@@ -197,6 +197,10 @@ def agency_credit(text: str | None) -> str | None:
     return KNOWN_AGENCIES.get(agency.lower(), agency if _SOURCE_LABEL_RE.match(text) else None)
 
 
+_WORD_RE = re.compile(r"\S*[^\W_]\S*")
+"""A whitespace-separated token with a letter or digit in it (``[^\\W_]`` is ``str.isalnum``)."""
+
+
 def count_words(text: str | None) -> int:
     """Words in ``text`` (whitespace-separated tokens with a letter or digit).
 
@@ -207,7 +211,7 @@ def count_words(text: str | None) -> int:
     """
     if not text:
         return 0
-    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
+    return len(_WORD_RE.findall(text))
 
 
 def strip_site_suffix(title: str | None) -> str | None:

@@ -9,31 +9,40 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from parsel import Selector
-
 from crawler.extraction.processors import clean_text
 
-JSONLD_XPATH = "//script[@type='application/ld+json']/text()"
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting", "OpinionNewsArticle"})  # fmt: skip
 
 
 class StructuredData:
     """``<meta>`` values by lower-cased name/property, and the JSON-LD objects of a page."""
 
-    def __init__(self, selector: Selector) -> None:
+    def __init__(self, root: Any) -> None:
+        """Read from ``root``, an lxml element tree of the page (one pass over it, in C)."""
         self.meta: dict[str, list[str]] = {}
-        for node in selector.xpath("//meta[@content]"):
-            element = node.root  # attributes by name: garbage attribute names make lxml's attrib dict raise
-            key = element.get("property") or element.get("name") or element.get("itemprop")
-            value = clean_text(element.get("content"))
-            if key and value:
-                self.meta.setdefault(key.strip().lower(), []).append(value)
-        self.jsonld: list[dict[str, Any]] = list(self._jsonld_objects(selector))
-        self.canonical = clean_text(selector.xpath("//link[@rel='canonical']/@href").get())
+        scripts: list[str] = []
+        canonical: str | None = None
+        for element in root.iter("meta", "script", "link") if root is not None else ():
+            tag = element.tag
+            if tag == "meta":
+                content = element.get("content")  # attributes by name: garbage attribute names make lxml's attrib dict raise
+                if content is None:
+                    continue
+                key = element.get("property") or element.get("name") or element.get("itemprop")
+                value = clean_text(content)
+                if key and value:
+                    self.meta.setdefault(key.strip().lower(), []).append(value)
+            elif tag == "script":
+                if element.get("type") == "application/ld+json" and element.text:
+                    scripts.append(element.text)
+            elif canonical is None and element.get("rel") == "canonical":
+                canonical = element.get("href")
+        self.jsonld: list[dict[str, Any]] = list(self._jsonld_objects(scripts))
+        self.canonical = clean_text(canonical)
 
     @staticmethod
-    def _jsonld_objects(selector: Selector) -> Iterator[dict[str, Any]]:
-        for raw in selector.xpath(JSONLD_XPATH).getall():
+    def _jsonld_objects(scripts: list[str]) -> Iterator[dict[str, Any]]:
+        for raw in scripts:
             try:
                 data = json.loads(raw.strip().rstrip(";"))
             except ValueError:

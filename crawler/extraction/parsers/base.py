@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from crawler.extraction.dates import find_date, parse_indonesian_datetime, parse_iso_datetime
-from crawler.extraction.document import NON_CONTENT_CLASS_RE, Block, Document, _classes
+from crawler.extraction.document import NON_CONTENT_CLASS_RE, Block, Document, _classes, text_of
 from crawler.extraction.processors import (
     agency_credit,
     clean_text,
@@ -34,8 +34,9 @@ Candidates = Iterator[tuple[str, Any]]
 T = TypeVar("T")
 
 # --- confirmed selectors (../shared/alinea-site.md, news-watch) ------------------------------
-DATE_CSS = "div.frontdate, .frontdate"
-REPORTER_CSS = "div.written__reporter div.reporter__nama, .written__reporter .reporter__nama"
+DATE_CLASS = "frontdate"  # div.frontdate
+REPORTER_CLASSES = ("written__reporter", "reporter__nama")  # div.written__reporter div.reporter__nama
+END_CLASS = "artikelend"  # div.artikelend
 # --- guessed selectors: each is only used together with a second signal ---------------------
 LEAD_CLASS_RE = re.compile(r"lead|excerpt|summary|ringkasan|deskripsi|description|intro|standfirst|sub-?title|subjudul", re.I)
 AUTHOR_CLASS_RE = re.compile(r"author|penulis|reporter|writer|byline|wartawan", re.I)
@@ -76,6 +77,13 @@ AUTHOR_HREF_RE = re.compile(r"/(?:penulis|author|authors|reporter|wartawan|profi
 MODIFIED_LABEL_RE = re.compile(r"\b(?:diperbarui|diperbaharui|update[d]?|pembaruan)\b", re.I)
 CATEGORY_SPLIT_RE = re.compile(r"\s+[-–—|›»>/]\s+")
 HOME_CRUMBS = frozenset({"home", "beranda", "alinea.id", "alinea", "index"})
+
+
+def reporter_names(doc: Document) -> list[Any]:
+    """``.written__reporter .reporter__nama`` elements (the confirmed reporter block)."""
+    outer, inner = REPORTER_CLASSES
+    boxes = set(doc.with_class(outer))
+    return [n for n in doc.with_class(inner) if boxes and any(a in boxes for a in n.iterancestors())]
 
 
 def _is_sentence(text: str) -> bool:
@@ -299,8 +307,8 @@ class ArticleParser:
         """``(signal, (datetime | None, raw text))``: the page's date line first."""
         doc = self.doc
         meta_moment = self._meta_published()
-        for node in doc.selector.css(DATE_CSS)[:1]:
-            yield "css:frontdate", self._page_date(" ".join(node.xpath(".//text()").getall()), meta_moment)
+        for node in doc.with_class(DATE_CLASS)[:1]:
+            yield "css:frontdate", self._page_date(" ".join(node.xpath(".//text()")), meta_moment)
         title = doc.title_block
         pivot = title.index if title else self.body_start(doc)
         lines = [b for b in self.header_blocks(doc) if len(b.text) <= 160 and b.date]
@@ -363,7 +371,7 @@ class ArticleParser:
 
     def authors(self) -> Candidates:
         doc = self.doc
-        confirmed = [clean_text(" ".join(n.xpath(".//text()").getall())) for n in doc.selector.css(REPORTER_CSS)]
+        confirmed = [clean_text(" ".join(n.xpath(".//text()"))) for n in reporter_names(doc)]
         yield "css:reporter__nama", [name for value in confirmed for name in split_names(value)]
         yield "text:reporter-label", self._labelled(REPORTER_LABEL_RE, many=True)
         for block in self.header_blocks(doc):
@@ -378,7 +386,7 @@ class ArticleParser:
         yield "class+name-shape:author", [n for text in classed for n in split_names(text)]
         region = doc.region if doc.region is not None else doc.root
         linked = [
-            clean_text(a.text_content())
+            clean_text(text_of(a))
             for a in (region.iter("a") if region is not None else ())
             if AUTHOR_HREF_RE.search(a.get("href") or "") and not doc.under_non_content(tuple(a.iterancestors()))
         ]
@@ -481,9 +489,9 @@ class ArticleParser:
             if alt and not re.search(r"\.(?:jpe?g|png|webp|gif)$", alt, re.I):
                 return split_caption_credit(alt)
             return None, None
-        text = clean_text(caption_el.text_content()) or ""
+        text = clean_text(text_of(caption_el)) or ""
         credit_nodes = [n for n in caption_el.iterdescendants() if isinstance(n.tag, str) and CREDIT_CLASS_RE.search(_classes(n))]
-        credit_text = clean_text(credit_nodes[0].text_content()) if credit_nodes else None
+        credit_text = clean_text(text_of(credit_nodes[0])) if credit_nodes else None
         if credit_text and credit_text in text:
             caption = clean_text(text.replace(credit_text, "", 1))
             return caption, normalize_credit(credit_text)
@@ -565,7 +573,7 @@ class ArticleParser:
 
     @staticmethod
     def _tag_text(anchor: Any) -> str | None:
-        text = clean_text(anchor.text_content())
+        text = clean_text(text_of(anchor))
         return clean_text(text.lstrip("#")) if text else None
 
     def related_urls(self) -> Candidates:
@@ -581,10 +589,11 @@ class ArticleParser:
                     continue  # a "Baca juga" promo inside the body, not the related list
                 body_chain = {doc.container, *doc.container.iterancestors()} if doc.container is not None else set()
                 node = block.element
+                after = set(node.xpath("following::a/@href"))  # links after the heading, anywhere
                 while node is not None and node is not doc.root:
                     if node in body_chain:
                         break  # climbed up to an element holding the body
-                    links = self._article_links(node, doc, following=block.element)
+                    links = self._article_links(node, doc, only=after)
                     if links:
                         urls.extend(links)
                         break
@@ -593,14 +602,13 @@ class ArticleParser:
                         break
         yield "text:related-heading", urls
 
-    def _article_links(self, element: Any, doc: Document, xpath: str = ".//a/@href", following: Any = None) -> list[str]:
-        """Canonical URLs of the other articles linked under ``element`` (only those after
-        ``following`` in document order, when given)."""
+    def _article_links(self, element: Any, doc: Document, xpath: str = ".//a/@href", only: set[str] | None = None) -> list[str]:
+        """Canonical URLs of the other articles linked under ``element`` (only the hrefs in
+        ``only``, when given)."""
         out = []
         hrefs = element.xpath(xpath)
-        if following is not None:
-            after = set(following.xpath("following::a/@href"))
-            hrefs = [h for h in hrefs if h in after]
+        if only is not None:
+            hrefs = [h for h in hrefs if h in only]
         for href in hrefs:
             url = canonical_url(join_url(doc.url, href))
             if url and url != self.ref.canonical_url:

@@ -7,9 +7,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from crawler.extraction.document import Document
-from crawler.extraction.parsers.base import DATE_CSS, REPORTER_CSS, ArticleParser
-
-MARKERS_CSS = f"{DATE_CSS}, {REPORTER_CSS}, div.artikelend"
+from crawler.extraction.parsers.base import DATE_CLASS, END_CLASS, ArticleParser, reporter_names
 
 
 class CurrentDesktop(ArticleParser):
@@ -17,4 +15,5 @@ class CurrentDesktop(ArticleParser):
 
     @classmethod
     def matches(cls, doc: Document) -> int:
-        return 3 * bool(doc.selector.css(MARKERS_CSS))
+        ends = [e for e in doc.with_class(END_CLASS) if e.tag == "div"]
+        return 3 * bool(doc.with_class(DATE_CLASS) or reporter_names(doc) or ends)
