@@ -41,6 +41,9 @@ DATE_RE = re.compile(
 )
 """An Indonesian date with optional day name, time and zone. ``Kamis (25/4)`` never matches:
 a month *name* is required."""
+DATE_HINT_RE = re.compile(r"\d\s")
+"""What every :data:`DATE_RE` match contains (the day number, then a space): a test twenty
+times cheaper than the full pattern, which most paragraphs fail."""
 
 
 def find_date(text: str | None) -> re.Match[str] | None:
@@ -55,7 +58,7 @@ def find_date(text: str | None) -> re.Match[str] | None:
     >>> find_date(None) is None
     True
     """
-    if not text:
+    if not text or not DATE_HINT_RE.search(text):
         return None
     return DATE_RE.search(text)
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from crawler.extraction.dates import DAY_NAMES, find_date
 
-_SPACE_RE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_ZERO_WIDTH_TO_SPACE = str.maketrans(dict.fromkeys(_ZERO_WIDTH, " "))
 _LABEL_RE = re.compile(
     r"^(?:reporter|reporters|penulis|wartawan|oleh|by|kontributor|editor|redaktur|penyunting)"
     r"(?:\s*[:\-–]\s*|\s+|$)",
@@ -52,8 +53,10 @@ def clean_text(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    cleaned = _SPACE_RE.sub(" ", str(value)).strip()
-    return cleaned or None
+    text = str(value)
+    if any(ch in text for ch in _ZERO_WIDTH):  # separators a reader does not see
+        text = text.translate(_ZERO_WIDTH_TO_SPACE)
+    return " ".join(text.split()) or None  # str.split: every Unicode whitespace, NBSP included
 
 
 def strip_label(value: str | None) -> str | None:
