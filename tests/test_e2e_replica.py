@@ -276,3 +276,23 @@ def test_lost_state_is_refused_then_rebuilt_without_redelivery(tmp_path: Path) -
 def test_unreachable_site_has_its_own_exit_status(tmp_path: Path) -> None:
     result = run_crawl("http://127.0.0.1:9", output=tmp_path / "out", settings={"RETRY_TIMES": "0", "DOWNLOAD_TIMEOUT": "3"})
     assert result.returncode == exitcodes.UNREACHABLE, result.stderr[-2000:]
+
+
+def test_backfill_streams_stop_where_the_sitemaps_cover_them_and_walk_to_the_end_without(tmp_path: Path) -> None:
+    """With sitemaps, /indeks and /more are only a safety net: they stop at the first page the
+    sitemaps listed entirely; without sitemaps they walk back to ``since``. Same articles either way."""
+    hits = {}
+    for sitemap in (True, False):
+        with run_replica(articles=900, seed=3, sitemap=sitemap) as replica:
+            out = tmp_path / str(sitemap) / "out"
+            result = run_crawl(replica.base_url, "-a", "since=2019-01-01", output=out)
+            hits[sitemap] = replica.stats()
+            truth = truth_of(replica)
+        assert result.returncode == exitcodes.OK, result.stderr[-3000:]
+        assert_exactly_once(read_jsonl(out), set(truth))
+        assert hits[sitemap]["article"] == len(truth), "each article page is fetched once"
+    pages = -(-900 // 30)
+    assert hits[False]["indeks"] == pages and hits[False]["more"] >= 900 // 10, (
+        f"without sitemaps the streams walk to the end: {hits[False]}"
+    )
+    assert hits[True]["indeks"] <= 5 and hits[True]["more"] <= 5, f"with sitemaps the streams stop early: {hits[True]}"

@@ -6,8 +6,10 @@ import asyncio
 from typing import Any
 
 import pytest
-from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from crawler.spiders.alinea import AlineaSpider
 
@@ -15,7 +17,9 @@ BASE = "http://127.0.0.1:9"
 
 
 def make_spider(**arguments: Any) -> AlineaSpider:
-    crawler = get_crawler(AlineaSpider, {"ALINEA_BASE_URL": BASE, "STATE_ENABLED": False, "ALINEA_LISTING_MAX_PAGES": 3})
+    crawler = get_crawler(
+        AlineaSpider, {"ALINEA_BASE_URL": BASE, "STATE_ENABLED": False, "ALINEA_LISTING_MAX_PAGES": 3, "ALINEA_BACKFILL_MAX_PAGES": 50}
+    )
     crawler.stats.open_spider()
     spider = AlineaSpider.from_crawler(crawler, **arguments)
     return spider
@@ -32,6 +36,12 @@ def listing(url: str, html: str) -> HtmlResponse:
 
 def requests_of(results: Any) -> list[Request]:
     return [r for r in results if isinstance(r, Request)]
+
+
+def failure_of(request: Request) -> Failure:
+    failure = Failure(IgnoreRequest("refused"))
+    failure.request = request  # type: ignore[attr-defined]
+    return failure
 
 
 def test_a_listing_page_that_brings_nothing_new_ends_its_stream() -> None:
@@ -149,3 +159,59 @@ def test_an_entity_bomb_in_the_feed_is_not_expanded() -> None:
     )
     response = TextResponse(url=f"{BASE}/rss", body=bomb.encode(), encoding="utf-8", request=Request(f"{BASE}/rss"))
     assert [r.url for r in requests_of(spider.parse_feed(response))] == [f"{BASE}/politik/a-b000000HA"]
+
+
+def sitemap_response(request: Request, *codes: str, sitemaps: tuple[str, ...] = ()) -> XmlResponse:
+    urls = "".join(f"<url><loc>https://www.alinea.id/politik/judul-berita-{c}</loc></url>" for c in codes)
+    urls += "".join(f"<sitemap><loc>https://www.alinea.id{path}</loc></sitemap>" for path in sitemaps)
+    body = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    return XmlResponse(url=request.url, body=body.encode(), encoding="utf-8", request=request)
+
+
+def next_listing_page(spider: AlineaSpider, *codes: str) -> list[Request]:
+    """What ``/indeks?page=2`` (listing ``codes``) asks for: its articles, then page 3 if the stream goes on."""
+    page = listing(f"{BASE}/indeks?page=2", cards(*codes, extra='<a rel="next" href="/indeks?page=3">3</a>'))
+    return requests_of(spider.parse_listing(page, "indeks", 2))
+
+
+def test_a_backfill_stream_stops_on_a_page_the_sitemaps_all_listed() -> None:
+    spider = make_spider(since="2019-01-01")
+    index = spider.sitemap_request(f"{BASE}/sitemap.xml", 0)
+    month, news = requests_of(spider.parse_sitemap(sitemap_response(index, sitemaps=("/sitemap/2024-05.xml", "/sitemap-news.xml")), 0))
+    assert [month.url, news.url] == [f"{BASE}/sitemap/2024-05.xml", f"{BASE}/sitemap-news.xml"]
+    list(spider.parse_sitemap(sitemap_response(news, "b000000JA", "b000000JB"), 1))
+    waiting = next_listing_page(spider, "b000000JA", "b000000JB")[-1]
+    assert waiting.url == f"{BASE}/indeks?page=3", "the month sitemap is still loading: no stop yet"
+    assert waiting.priority < month.priority < 0, "sitemaps wait for the queued articles, the next page for the sitemaps"
+    scheduled = [r.url for r in requests_of(spider.parse_sitemap(sitemap_response(month, "b000000JC", "b000000JD", "b000000JE"), 1))]
+    assert scheduled == [f"{BASE}/politik/judul-berita-b000000{c}" for c in ("JC", "JD", "JE")]
+    going_on = next_listing_page(spider, "b000000JC", "b000000JF")[-1]
+    assert (going_on.url, going_on.priority) == (f"{BASE}/indeks?page=3", 0), "b000000JF is in no sitemap"
+    assert spider.crawler.stats.get_value("alinea/stream_stopped_by_sitemaps") is None
+    # every article of the page is in the sitemaps (and already scheduled): nothing more, the stream stops
+    assert next_listing_page(spider, "b000000JD", "b000000JE") == []
+    assert spider.crawler.stats.get_value("alinea/stream_stopped_by_sitemaps") == 1
+    more = requests_of(spider.parse_more(listing(f"{BASE}/more", cards("b000000JA", "b000000JE")), "tok", 10, ""))
+    assert more == [], "the /more stream stops the same way"
+
+
+def test_a_backfill_stream_walks_on_when_a_sitemap_failed_or_there_are_none() -> None:
+    without = make_spider(since="2019-01-01")
+    without.optional_failed(failure_of(without.sitemap_request(f"{BASE}/sitemap.xml", 0)))
+    walking = next_listing_page(without, "b000000KA", "b000000KB")[-1]
+    assert (walking.url, walking.priority) == (f"{BASE}/indeks?page=3", 0)
+
+    partial = make_spider(since="2019-01-01")
+    listed, missing = (partial.sitemap_request(f"{BASE}/sitemap/2024-0{m}.xml", 1) for m in (5, 6))
+    list(partial.parse_sitemap(sitemap_response(listed, "b000000KA", "b000000KB"), 1))
+    partial.optional_failed(failure_of(missing))
+    assert partial.sitemap_ids == {"b000000KA", "b000000KB"} and not partial.sitemaps_pending
+    assert [r.url for r in next_listing_page(partial, "b000000KA", "b000000KB")] == [f"{BASE}/indeks?page=3"], "a sitemap is missing"
+
+
+def test_latest_mode_streams_ignore_the_sitemaps() -> None:
+    spider = make_spider()
+    sitemap = spider.sitemap_request(f"{BASE}/sitemap.xml", 0)
+    list(spider.parse_sitemap(sitemap_response(sitemap, "b000000LA", "b000000LB"), 0))
+    assert spider.sitemaps_complete()
+    assert [r.url for r in next_listing_page(spider, "b000000LA", "b000000LB")] == [f"{BASE}/indeks?page=3"]

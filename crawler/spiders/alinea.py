@@ -4,8 +4,11 @@ Modes (spider arguments):
 
 * latest (default): the newest articles from ``/rss``, ``/indeks`` and the ``/more`` stream,
   a bounded number of listing pages deep, stopping early where a page brings nothing new;
-* backfill: ``-a since=YYYY-MM-DD [-a until=YYYY-MM-DD]`` walks the streams (and the sitemaps
-  when the site has them) back to ``since``;
+* backfill: ``-a since=YYYY-MM-DD [-a until=YYYY-MM-DD]`` reads the sitemaps (when the site has
+  them) down to ``since``'s month and walks the streams back to ``since``. With sitemaps the
+  streams are a safety net for articles the sitemaps do not list (yet): their next pages wait
+  until every sitemap has loaded, and a stream stops at a page whose articles the sitemaps all
+  listed; without sitemaps, or if one failed to load, they walk back to ``since``;
 * ``-a section=SLUG[,SLUG]`` limits either mode to sections;
 * ``-a urls=URL[,URL...]`` scrapes exactly those article pages and nothing else.
 """
@@ -41,6 +44,17 @@ LISTING_LINKS_XPATH = (
 """A listing's own links: the stop test of a stream ignores the sidebar's "most popular" and
 "latest" boxes, which link the newest articles from every page of every listing."""
 SITEMAP_LOC_RE = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
+SITEMAP_PRIORITY = -1
+"""A sitemap waits for the articles already queued: each lists hundreds of articles, so the
+sitemaps are read a few at a time (as many as there are free download slots), which keeps the
+queue to a few sitemaps' worth of requests instead of the whole site."""
+STREAM_WAIT_PRIORITY = -10
+"""Backfill: while sitemaps are loading, a stream's next page waits behind them and the articles
+they list, so that its stop test sees their whole list (and the streams do not queue the site a
+second time meanwhile)."""
+PART_PRIORITY = 1
+"""An article's next ``?page=N`` part goes before new articles: its request carries the parts
+so far (whole responses) and should not wait in the queue behind a long frontier."""
 
 
 def failure_reason(failure: Failure) -> str:
@@ -110,6 +124,9 @@ class AlineaSpider(scrapy.Spider):
         self.sections = {s.strip() for s in (section or "").split(",") if s.strip()}
         self.scheduled: set[str] = set()
         self.stream_ids: dict[str, set[str]] = {}  # article ids each listing stream has shown
+        self.sitemap_ids: set[str] = set()  # article ids the sitemaps listed (backfill)
+        self.sitemaps_pending: set[str] = set()  # sitemaps requested and not loaded or failed yet
+        self.sitemaps_failed = False  # a sitemap did not load: the streams must not rely on them
         self.base_url = "https://www.alinea.id"
         self.allowed_domains = ["alinea.id", "www.alinea.id"]
         self.max_listing_pages = 5
@@ -172,7 +189,7 @@ class AlineaSpider(scrapy.Spider):
         # a shared frontier's dupefilter is fresh each session: the home page (and its /more stream) once per session
         yield Request(f"{base}/", callback=self.parse_home, errback=self.listing_failed, dont_filter=not self.portable)
         if self.mode == "backfill":
-            yield Request(f"{base}/sitemap.xml", callback=self.parse_sitemap, errback=self.optional_failed, cb_kwargs={"depth": 0})
+            yield self.sitemap_request(f"{base}/sitemap.xml", 0)
 
     # --- listings ---------------------------------------------------------------------------------
 
@@ -208,7 +225,11 @@ class AlineaSpider(scrapy.Spider):
         next_url = self._next_page(response, depth)
         if next_url:
             yield Request(
-                next_url, callback=self.parse_listing, errback=self.listing_failed, cb_kwargs={"stream": stream, "depth": depth + 1}
+                next_url,
+                callback=self.parse_listing,
+                errback=self.listing_failed,
+                cb_kwargs={"stream": stream, "depth": depth + 1},
+                priority=self.stream_priority(),
             )
 
     def _next_page(self, response: TextResponse, depth: int) -> str | None:
@@ -255,6 +276,7 @@ class AlineaSpider(scrapy.Spider):
             errback=self.listing_failed,
             cb_kwargs={"token": token, "offset": offset, "category": category, "session": session},
             dont_filter=True,
+            priority=self.stream_priority(),
             **extra,
         )
 
@@ -279,13 +301,34 @@ class AlineaSpider(scrapy.Spider):
         elif not self._all_older_than_since(response):
             yield self.more_request(token, offset + MORE_STEP, category, session)
 
+    def sitemap_request(self, url: str, depth: int) -> Request:
+        """A sitemap to read, counted as pending until it has loaded or failed."""
+        self.sitemaps_pending.add(url)
+        return Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.optional_failed,
+            cb_kwargs={"depth": depth},
+            meta={"sitemap": url},
+            priority=SITEMAP_PRIORITY,
+        )
+
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[Request]:
-        """``sitemap.xml`` (index or urlset), used when present."""
+        """``sitemap.xml`` (index or urlset), used when present; the article ids it lists are
+        remembered for the streams' stop test."""
         if response.status != 200 or not isinstance(response, TextResponse):
-            return
-        locations = SITEMAP_LOC_RE.findall(response.text)
-        articles = [loc for loc in locations if parse_article_url(loc)]
-        yield from self.article_requests(articles)
+            self.sitemaps_failed = True
+        else:
+            yield from self._sitemap_entries(response.text, depth)
+        if response.request is not None:  # after the sitemaps it lists are pending
+            self.sitemaps_pending.discard(response.request.meta.get("sitemap"))
+
+    def _sitemap_entries(self, text: str, depth: int) -> Iterator[Request]:
+        locations = SITEMAP_LOC_RE.findall(text)
+        articles = {loc for loc in locations if parse_article_url(loc)}
+        refs = self.article_refs([loc for loc in locations if loc in articles])
+        self.sitemap_ids.update(ref.article_id for _, ref in refs)
+        yield from self.requests_for(refs)
         if depth >= 2:
             return
         for loc in locations:
@@ -296,7 +339,7 @@ class AlineaSpider(scrapy.Spider):
                 continue
             url = to_base(loc, self.base_url)
             if url:
-                yield Request(url, callback=self.parse_sitemap, errback=self.optional_failed, cb_kwargs={"depth": depth + 1})
+                yield self.sitemap_request(url, depth + 1)
 
     def _all_older_than_since(self, response: TextResponse) -> bool:
         """Backfill: every dated card on the page is older than ``since``."""
@@ -357,8 +400,11 @@ class AlineaSpider(scrapy.Spider):
         """Why a listing stream should not go on to its next page, or ``None``.
 
         A stream stops on a page without articles, on a page that repeats what the stream showed
-        before (a listing that does not advance: the search page, a stuck offset) and, in latest
-        mode, on a page whose articles were all delivered by earlier runs (known territory).
+        before (a listing that does not advance: the search page, a stuck offset), in latest
+        mode on a page whose articles were all delivered by earlier runs (known territory), and
+        in backfill on a page whose articles were all listed by the sitemaps, once every sitemap
+        requested has loaded and none failed (the sitemaps cover the rest of the way to
+        ``since``; without sitemaps, or with one missing, the stream walks back to ``since``).
         Articles already scheduled in this run by another stream do not stop it."""
         ids = {ref.article_id for _, ref in refs}
         if not ids:
@@ -369,7 +415,18 @@ class AlineaSpider(scrapy.Spider):
         seen |= ids
         if self.mode == "latest" and all(self._known(i) for i in ids):
             return "every article on the page was delivered by an earlier run"
+        if self.mode == "backfill" and self.sitemaps_complete() and ids <= self.sitemap_ids:
+            self._inc("alinea/stream_stopped_by_sitemaps")
+            return "every article on the page is listed in the sitemaps"
         return None
+
+    def sitemaps_complete(self) -> bool:
+        """Backfill: the sitemaps listed articles, every one requested has loaded, none failed."""
+        return bool(self.sitemap_ids) and not self.sitemaps_pending and not self.sitemaps_failed
+
+    def stream_priority(self) -> int:
+        """A stream's next page waits while sitemaps are loading (:data:`STREAM_WAIT_PRIORITY`)."""
+        return STREAM_WAIT_PRIORITY if self.sitemaps_pending else 0
 
     def _known(self, article_id: str) -> bool:
         """Delivered by an earlier run and not due for a refresh: not fetched again."""
@@ -404,6 +461,7 @@ class AlineaSpider(scrapy.Spider):
                     errback=self.article_failed,
                     cb_kwargs={"ref": ref, "parts": tuple(part_data(p) for p in pages) if self.portable else pages},
                     meta={"article_id": ref.article_id},
+                    priority=PART_PRIORITY,
                 )
                 return
         yield from self.extract(pages, ref)
@@ -470,8 +528,13 @@ class AlineaSpider(scrapy.Spider):
         self._inc("alinea/listing_failed")
 
     def optional_failed(self, failure: Failure) -> None:
+        """A sitemap that did not load (absent, refused, broken): the streams then walk back to
+        ``since`` whatever the other sitemaps listed. (The name is kept for requests already
+        queued in a shared frontier.)"""
         request = failure.request  # type: ignore[attr-defined]
         self.logger.info("optional %s not available: %s", request.url, failure_reason(failure))
+        self.sitemaps_failed = True
+        self.sitemaps_pending.discard(request.meta.get("sitemap"))
 
     def _inc(self, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None
