@@ -298,7 +298,8 @@ def process_cpu(pid: int) -> float:
 
 def parse_summary(log: str) -> dict[str, str]:
     """The ``key=value`` fields of the last ``ALINEA-SUMMARY`` line."""
-    matches = SUMMARY_RE.findall(log)
+    # the line itself, not the (line-wrapped) copy in Scrapy's stats dump, which comes later
+    matches = [m for m in SUMMARY_RE.findall(log) if "reason=" in m]
     if not matches:
         return {}
     return dict(part.split("=", 1) for part in matches[-1].split() if "=" in part)

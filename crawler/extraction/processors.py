@@ -9,6 +9,7 @@ from crawler.extraction.dates import DAY_NAMES, find_date
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _ZERO_WIDTH_TO_SPACE = str.maketrans(dict.fromkeys(_ZERO_WIDTH, " "))
+_ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH}]")
 _LABEL_RE = re.compile(
     r"^(?:reporter|reporters|penulis|wartawan|oleh|by|kontributor|editor|redaktur|penyunting)"
     r"(?:\s*[:\-–]\s*|\s+|$)",
@@ -54,7 +55,7 @@ def clean_text(value: str | None) -> str | None:
     if value is None:
         return None
     text = str(value)
-    if any(ch in text for ch in _ZERO_WIDTH):  # separators a reader does not see
+    if _ZERO_WIDTH_RE.search(text):  # separators a reader does not see
         text = text.translate(_ZERO_WIDTH_TO_SPACE)
     return " ".join(text.split()) or None  # str.split: every Unicode whitespace, NBSP included
 
