@@ -2,8 +2,9 @@
 
 The parsers never walk raw markup for text. They ask this model for blocks (paragraph-like
 runs of text), the ``h1``, the main-content container (found by where the long paragraphs
-are, not by class names) and the article region around it. Chrome that is never content
-(scripts, styles, ad slots) is dropped before anything is read.
+are, not by class names) and the article region around it. Chrome that is never content is
+never read: scripts, styles and embeds are stripped first, and the walk that builds the blocks
+leaves out comments, ad slots and hidden elements (then takes them out of the tree too).
 """
 
 from __future__ import annotations
