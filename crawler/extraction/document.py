@@ -117,6 +117,8 @@ CONFIRMED_CLASSES = frozenset({"frontdate", "written__reporter", "reporter__nama
 """Class names public code uses against the live site (``../shared/alinea-site.md``): the walk
 indexes the elements that carry them, so the layout versions look them up without a query
 over the whole page."""
+CONFIRMED_CLASS_RE = re.compile("|".join(sorted(CONFIRMED_CLASSES)))
+"""A cheap test of a class attribute before it is split into names."""
 SENTENCE_END_RE = re.compile(r"[.!?…\"”')](\s|$)")
 LONG_PARAGRAPH = 60
 CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
@@ -255,7 +257,7 @@ class _Linearizer:
             caption = True
         if is_block and parts:
             self._flush(depth - 1, heading if tag not in HEADING_TAGS else None, caption)
-        if classes and ("__" in classes or "frontdate" in classes or "artikelend" in classes):
+        if classes and CONFIRMED_CLASS_RE.search(classes):
             if "artikelend" in classes:
                 self.markers.append((len(self.blocks), el))
             for name in CONFIRMED_CLASSES.intersection(classes.split()):
@@ -316,7 +318,7 @@ class Document:
         # lxml's plain HTML parser, not lxml.html's: the latter looks up a Python element class
         # for every element the walk touches, for methods not used here.
         data = html.encode("utf-8").translate(None, CONTROL_BYTES)  # lxml refuses them in element tails
-        root = create_root_node("", etree.HTMLParser, base_url=url, body=data or b"<html></html>", encoding="utf-8")
+        root = create_root_node("", etree.HTMLParser, base_url=url, body=data, encoding="utf-8")  # empty: <html/>
         self.selector = Selector(root=root, type="html")
         # Metadata is read before scripts (JSON-LD) go.
         self.structured = StructuredData(root)

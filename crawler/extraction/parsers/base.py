@@ -83,7 +83,9 @@ def reporter_names(doc: Document) -> list[Any]:
     """``.written__reporter .reporter__nama`` elements (the confirmed reporter block)."""
     outer, inner = REPORTER_CLASSES
     boxes = set(doc.with_class(outer))
-    return [n for n in doc.with_class(inner) if boxes and any(a in boxes for a in n.iterancestors())]
+    if not boxes:
+        return []
+    return [n for n in doc.with_class(inner) if any(a in boxes for a in n.iterancestors())]
 
 
 def _is_sentence(text: str) -> bool:
