@@ -44,6 +44,10 @@ a month *name* is required."""
 DATE_HINT_RE = re.compile(r"\d\s")
 """What every :data:`DATE_RE` match contains (the day number, then a space): a test twenty
 times cheaper than the full pattern, which most paragraphs fail."""
+DATE_CORE_RE = re.compile(rf"\d\s+(?:{_MONTH_ALT})\.?\s+(?:19|20)\d{{2}}", re.IGNORECASE)
+"""What every :data:`DATE_RE` match contains (the day's last digit, the month, the year): the
+second test, for the paragraphs that pass the first with a number in them. The full pattern
+tries its optional day names at every position of a paragraph; this one only where a digit is."""
 
 
 def find_date(text: str | None) -> re.Match[str] | None:
@@ -58,7 +62,7 @@ def find_date(text: str | None) -> re.Match[str] | None:
     >>> find_date(None) is None
     True
     """
-    if not text or not DATE_HINT_RE.search(text):
+    if not text or not DATE_HINT_RE.search(text) or not DATE_CORE_RE.search(text):
         return None
     return DATE_RE.search(text)
 

@@ -101,6 +101,9 @@ def split_names(value: str | None) -> list[str]:
     return names
 
 
+_SENTENCE_PUNCTUATION_RE = re.compile(r"[!?:;\"“”]|\.\s*$|\.\s")
+
+
 def looks_like_name(value: str) -> bool:
     """A person's name: 1–6 words, starts with a letter, no digits, no sentence punctuation.
 
@@ -113,7 +116,7 @@ def looks_like_name(value: str) -> bool:
         and len(value) <= 60
         and value[0].isalpha()
         and not any(ch.isdigit() for ch in value)
-        and not re.search(r"[!?:;\"“”]|\.\s*$|\.\s", value)
+        and not _SENTENCE_PUNCTUATION_RE.search(value)
     )
 
 
@@ -201,8 +204,10 @@ def agency_credit(text: str | None) -> str | None:
     return KNOWN_AGENCIES.get(agency.lower(), agency if _SOURCE_LABEL_RE.match(text) else None)
 
 
-_WORD_RE = re.compile(r"\S*[^\W_]\S*")
-"""A whitespace-separated token with a letter or digit in it (``[^\\W_]`` is ``str.isalnum``)."""
+_WORD_RE = re.compile(r"[^\W_]\S*")
+"""A whitespace-separated token with a letter or digit in it (``[^\\W_]`` is ``str.isalnum``),
+matched from its first letter or digit to its end: one match per such token, as
+``\\S*[^\\W_]\\S*`` gives, without backtracking over every token."""
 
 
 def count_words(text: str | None) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from functools import cached_property
@@ -18,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from crawler.extraction.dates import find_date, parse_indonesian_datetime, parse_iso_datetime
-from crawler.extraction.document import NON_CONTENT_CLASS_RE, Block, Document, _classes, text_of
+from crawler.extraction.document import Block, Document, _classes, text_of
 from crawler.extraction.processors import (
     agency_credit,
     clean_text,
@@ -43,6 +44,9 @@ AUTHOR_CLASS_RE = re.compile(r"author|penulis|reporter|writer|byline|wartawan", 
 CATEGORY_CLASS_RE = re.compile(r"kategori|category|rubrik|kanal|channel|breadcrumb|section", re.I)
 IMAGE_SKIP_RE = re.compile(r"logo|icon|avatar|author|profile|penulis|reporter|emoji|spinner|sprite|pixel|blank\.gif", re.I)
 CREDIT_CLASS_RE = re.compile(r"credit|sumber|photographer|fotografer", re.I)
+IMAGE_PLACEHOLDER_RE = re.compile(r"placeholder|lazy|blank\.", re.I)
+IMAGE_CROP_RE = re.compile(r"^(https?://img\.alinea\.id)/crop/\d+x\d+/content/")
+IMAGE_FILE_RE = re.compile(r"\.(?:jpe?g|png|webp|gif)$", re.I)  # an alt text that is a file name
 # --- text patterns ----------------------------------------------------------------------------
 AD_LABEL_RE = re.compile(
     r"^(?:sponsored|advertisement|iklan|adv|ads|advertorial|konten sponsor|sponsored content|konten bersponsor|"
@@ -67,15 +71,38 @@ RELATED_HEADING_RE = re.compile(
 )
 TAG_LABEL_RE = re.compile(r"^(?:tags?|topik|topics?|label|kata kunci)\s*:?\s*", re.I)
 TAG_HREF_RE = re.compile(r"/(?:tag|tags|topik|topic|label|hashtag)/|[?&](?:q|tag)=", re.I)
-EDITOR_RE = re.compile(r"^(?:.*[|•]\s*)?(?:editor|redaktur|penyunting)\s*:?\s*(?P<name>[^|•,;\n]*)$", re.I)
-REPORTER_LABEL_RE = re.compile(
-    r"^(?:.*[|•·]\s*)?(?:reporter|reporters|penulis|wartawan|oleh|kontributor)\s*:?\s*"
+
+
+class LabelPattern:
+    """A credit label (``Editor:``) at the start of a text or after a separator (``… | Editor: X``),
+    and the ``name`` after it: the pattern ``^(?:.*[<separators>]\\s*)?<label>``, case-insensitive.
+
+    A text without a separator can only match at its start, and is tried with the label alone:
+    most paragraphs then fail on their first letter, where the whole pattern scans the line
+    for a separator and backtracks over it (a few microseconds a paragraph, every paragraph)."""
+
+    def __init__(self, separators: str, label: str) -> None:
+        self.separators = separators
+        self.pattern = re.compile(rf"^(?:.*[{separators}]\s*)?{label}", re.I)
+        self.at_start = re.compile(rf"^{label}", re.I)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The same match as ``self.pattern.search(text)``."""
+        if any(separator in text for separator in self.separators):
+            return self.pattern.search(text)
+        return self.at_start.search(text)
+
+
+EDITOR_RE = LabelPattern("|•", r"(?:editor|redaktur|penyunting)\s*:?\s*(?P<name>[^|•,;\n]*)$")
+REPORTER_LABEL_RE = LabelPattern(
+    "|•·",
+    r"(?:reporter|reporters|penulis|wartawan|oleh|kontributor)\s*:?\s*"
     r"(?P<name>[^|•·]*?)\s*(?:[|•·].*|\b(?:editor|redaktur|penyunting|fotografer)\b.*)?$",
-    re.I,
 )
 AUTHOR_HREF_RE = re.compile(r"/(?:penulis|author|authors|reporter|wartawan|profil|profile)/[^/?#]+", re.I)
 MODIFIED_LABEL_RE = re.compile(r"\b(?:diperbarui|diperbaharui|update[d]?|pembaruan)\b", re.I)
 CATEGORY_SPLIT_RE = re.compile(r"\s+[-–—|›»>/]\s+")
+PUNCTUATED_END_RE = re.compile(r"[.!?,;:\"”'’)]$")
 HOME_CRUMBS = frozenset({"home", "beranda", "alinea.id", "alinea", "index"})
 
 
@@ -92,12 +119,12 @@ def _is_sentence(text: str) -> bool:
     return len(text.split()) >= 4 and len(text) >= 20
 
 
+NON_WORD_RE = re.compile(r"\W+")
+
+
 def _norm(text: str | None) -> str:
-    return re.sub(r"\W+", " ", (text or "").lower()).strip()
-
-
-def _same_text(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and _norm(a) == _norm(b)
+    """``text`` lower-cased, its words joined by single spaces (for comparing texts)."""
+    return NON_WORD_RE.sub(" ", (text or "").lower()).strip()
 
 
 def _per_part(method: Callable[[Any, Document], T]) -> Callable[[Any, Document], T]:
@@ -125,6 +152,9 @@ class ArticleParser:
         self.doc = parts[0]
         self.ref = ref
         self._memo: dict[tuple[str, int], Any] = {}
+        self._norms: dict[str | None, str] = {}
+        self._article_urls: dict[tuple[str, str | None], str | None] = {}
+        self._class_matches: dict[tuple[re.Pattern[str], Any], bool] = {}
 
     @classmethod
     def matches(cls, doc: Document) -> int:
@@ -138,6 +168,34 @@ class ArticleParser:
 
     def _jsonld(self, key: str) -> Any:
         return self.doc.structured.article_value(key)
+
+    def _norm(self, text: str | None) -> str:
+        """:func:`_norm`, once per parser and text: the body, the header and the fields
+        compare the same few dozen texts (the title most of all) again and again, and each
+        call is a regex pass over a whole paragraph."""
+        if text not in self._norms:
+            self._norms[text] = _norm(text)
+        return self._norms[text]
+
+    def _same_text(self, a: str | None, b: str | None) -> bool:
+        return bool(a and b) and self._norm(a) == self._norm(b)
+
+    def _article_url(self, doc: Document, href: str | None) -> str | None:
+        """The canonical URL of the article ``href`` on ``doc`` links to (``None``: not an
+        article link), resolved once per parser: the listing check, the related links, the tags
+        and the images resolve the same links again and again."""
+        key = (doc.url, href)
+        if key not in self._article_urls:
+            self._article_urls[key] = canonical_url(join_url(doc.url, href))
+        return self._article_urls[key]
+
+    def _classed(self, pattern: re.Pattern[str], element: Any) -> bool:
+        """Whether ``element``'s class or id matches ``pattern`` (once per parser and element:
+        the images, the byline and the category line test the same few ancestors)."""
+        key = (pattern, element)
+        if key not in self._class_matches:
+            self._class_matches[key] = bool(pattern.search(_classes(element)))
+        return self._class_matches[key]
 
     @cached_property
     def title_text(self) -> str | None:
@@ -160,30 +218,44 @@ class ArticleParser:
         if title is None:
             return None
         container = doc.container
-        descriptions = [
-            doc.structured.first_meta("description", "og:description", "twitter:description"),
-            doc.structured.article_value("description") if isinstance(doc.structured.article_value("description"), str) else None,
-        ]
         for block in doc.blocks[title.index + 1 : title.index + 10]:
             if block.caption or block.heading == "h1" or block.link_density > 0.5:
                 continue
-            if block.date or _same_text(block.text, title.text) or AD_LABEL_RE.match(block.text):
+            if block.date or self._same_text(block.text, title.text) or AD_LABEL_RE.match(block.text):
                 continue
             if not _is_sentence(block.text) or looks_like_name(block.text):
                 continue
             in_container = container is not None and container in block.ancestors
             if not in_container:
                 return block
-            if LEAD_CLASS_RE.search(_classes(block.element)) or any(_same_text(block.text, d) for d in descriptions):
+            if LEAD_CLASS_RE.search(_classes(block.element)) or any(self._same_text(block.text, d) for d in self._descriptions(doc)):
                 return block
             if (block.italic or block.bold) and len(block.text) <= 400:
                 return block  # a standfirst set in italics or bold above plain paragraphs
-            paragraph_parents = [b.element.getparent() for b in doc.blocks if b.is_paragraph and doc.in_container(b)]
-            majority = max(set(paragraph_parents), key=paragraph_parents.count) if paragraph_parents else None
-            if block.element.getparent() is not majority or block.heading:
+            if block.element.getparent() is not self._paragraph_parent(doc) or block.heading:
                 return block
             return None
         return None
+
+    @staticmethod
+    def _descriptions(doc: Document) -> list[str | None]:
+        """The page's own summary (metadata, JSON-LD): a lead that repeats it is the lead."""
+        described = doc.structured.article_value("description")
+        return [
+            doc.structured.first_meta("description", "og:description", "twitter:description"),
+            described if isinstance(described, str) else None,
+        ]
+
+    @staticmethod
+    def _paragraph_parent(doc: Document) -> Any | None:
+        """The element holding most of the container's paragraphs (``None`` without any)."""
+        parents = [b.element.getparent() for b in doc.blocks if b.is_paragraph and doc.in_container(b)]
+        if not parents:
+            return None
+        counts = Counter(parents)
+        # max over the same set with the same counts as ``max(set(parents), key=parents.count)``
+        # (ties resolve identically), without counting the list once per distinct parent
+        return max(set(parents), key=counts.__getitem__)
 
     def body_start(self, doc: Document) -> int:
         """Index of the first block that may belong to the body."""
@@ -203,7 +275,7 @@ class ArticleParser:
         lead = self.lead_block(doc)
         start = max(self.body_start(doc), lead.index + 1 if lead and doc.in_container(lead) else 0)
         end = min([last + 1, *(i for i, _ in doc.markers if i > start)])
-        header_texts = {_norm(t) for t in (self.title_text, lead.text if lead else None) if t}
+        header_texts = {self._norm(t) for t in (self.title_text, lead.text if lead else None) if t}
         out: list[tuple[str, Block]] = []
         for position, block in enumerate(doc.blocks[start:end], start):
             text = block.text
@@ -211,7 +283,7 @@ class ArticleParser:
                 if not (PROMO_HEADING_RE.match(text) and self._paragraphs_follow(doc, position, end)):
                     break
                 continue  # a "Baca juga" box in the middle of the body: skip it, the body goes on
-            if _norm(text) in header_texts or AD_LABEL_RE.match(text) or PROMO_RE.match(text):
+            if self._norm(text) in header_texts or AD_LABEL_RE.match(text) or PROMO_RE.match(text):
                 continue
             if block.caption or (block.after_image and len(text) < 250 and split_caption_credit(text)[1]):
                 continue
@@ -271,7 +343,7 @@ class ArticleParser:
                 kind == "p"
                 and len(text.split()) <= 8
                 and text[:1].isupper()
-                and not re.search(r"[.!?,;:\"”'’)]$", text)
+                and not PUNCTUATED_END_RE.search(text)
                 and out[i - 1][0] == "p"
                 and out[i + 1][0] == "p"
                 and len(out[i + 1][1].text) >= 60
@@ -286,7 +358,7 @@ class ArticleParser:
         out = []
         for doc in self.parts:
             for kind, block in self.body_blocks(doc):
-                key = _norm(block.text)
+                key = self._norm(block.text)
                 if key in seen and kind == "p":
                     continue
                 seen.add(key)
@@ -319,10 +391,10 @@ class ArticleParser:
                 b
                 for b in doc.blocks
                 if len(b.text) <= 160
-                and b.date
                 and not doc.in_container(b)
                 and (doc.in_region(b) or (title is not None and abs(b.index - title.index) <= 15))
                 and b.link_density < 0.5
+                and b.date  # looked for in the few blocks left, not in the whole page
                 and not doc.under_non_content(b.ancestors[2:])  # never a card's date in a sidebar or related list
             ]
         for block in sorted(lines, key=lambda b: abs(b.index - pivot)):
@@ -383,7 +455,7 @@ class ArticleParser:
         classed = [
             b.text
             for b in self.header_blocks(doc)
-            if looks_like_name(b.text) and any(AUTHOR_CLASS_RE.search(_classes(a)) for a in b.ancestors[-3:])
+            if looks_like_name(b.text) and any(self._classed(AUTHOR_CLASS_RE, a) for a in b.ancestors[-3:])
         ]
         yield "class+name-shape:author", [n for text in classed for n in split_names(text)]
         region = doc.region if doc.region is not None else doc.root
@@ -397,16 +469,21 @@ class ArticleParser:
         for i, block in enumerate(header):
             if block.date and not block.date.start():  # a bare date line: a name right before it is the byline's
                 before = header[i - 1] if i else None
-                if before is not None and looks_like_name(before.text) and not _same_text(before.text, self.title_text):
+                if before is not None and looks_like_name(before.text) and not self._same_text(before.text, self.title_text):
                     yield "structure:name-before-date", split_names(before.text)
         yield "jsonld:author", [n for text in doc.structured.person_names("author") for n in split_names(text)]
         yield "meta:author", split_names(self._meta("author", "article:author", "dc.creator"))
 
-    def _labelled(self, label: re.Pattern[str], many: bool = False) -> list[str]:
+    @cached_property
+    def _region_blocks(self) -> list[Block]:
+        """The blocks of the first part's article region (all of them without one)."""
+        doc = self.doc
+        return [b for b in doc.blocks if doc.region is None or doc.in_region(b)]
+
+    def _labelled(self, label: LabelPattern, many: bool = False) -> list[str]:
         """Names after a label (``Editor: X``), in the same block or, when the label stands
         alone (``<span>Reporter</span><div>A</div><div>B</div>``), in the next block(s)."""
-        doc = self.doc
-        blocks = [b for b in doc.blocks if doc.region is None or doc.in_region(b)]
+        blocks = self._region_blocks
         for i, block in enumerate(blocks):
             match = label.search(block.text)
             if not match:
@@ -464,15 +541,14 @@ class ArticleParser:
                 out.append({"url": url, "caption": caption, "credit": credit})
         return out, has_header_image
 
-    @staticmethod
-    def _skip_image(element: Any, doc: Document) -> bool:
+    def _skip_image(self, element: Any, doc: Document) -> bool:
         attributes = " ".join(element.get(name) or "" for name in ("src", "alt", "class", "id", "data-src"))
         if IMAGE_SKIP_RE.search(attributes):
             return True
         for ancestor in element.iterancestors():
-            if ancestor.tag == "a" and parse_article_url(join_url(doc.url, ancestor.get("href"))):
+            if ancestor.tag == "a" and self._article_url(doc, ancestor.get("href")):
                 return True  # a thumbnail linking to another article
-            if NON_CONTENT_CLASS_RE.search(_classes(ancestor)) or AUTHOR_CLASS_RE.search(_classes(ancestor)):
+            if doc.is_non_content(ancestor) or self._classed(AUTHOR_CLASS_RE, ancestor):
                 return True
         width = element.get("width")
         return bool(width and width.isdigit() and int(width) < 100)
@@ -488,7 +564,7 @@ class ArticleParser:
                 caption_el = block.element
         if caption_el is None:
             alt = clean_text(element.get("alt"))
-            if alt and not re.search(r"\.(?:jpe?g|png|webp|gif)$", alt, re.I):
+            if alt and not IMAGE_FILE_RE.search(alt):
                 return split_caption_credit(alt)
             return None, None
         text = clean_text(text_of(caption_el)) or ""
@@ -518,7 +594,7 @@ class ArticleParser:
         crumbs = self._category_line
         yield "page:category-line", crumbs[0] if crumbs else None
         names = [n for n in self.doc.structured.breadcrumb_names() if n.lower() not in HOME_CRUMBS]
-        names = [n for n in names if not _same_text(n, self.title_text)]
+        names = [n for n in names if not self._same_text(n, self.title_text)]
         yield "jsonld:breadcrumb", names[0] if names else None
         section = self._jsonld("articleSection")
         yield "jsonld:articleSection", section if isinstance(section, str) else None
@@ -530,7 +606,7 @@ class ArticleParser:
             yield "page:category-line", crumbs[1] if len(crumbs) > 1 else None
             return
         names = [n for n in self.doc.structured.breadcrumb_names() if n.lower() not in HOME_CRUMBS]
-        names = [n for n in names if not _same_text(n, self.title_text)]
+        names = [n for n in names if not self._same_text(n, self.title_text)]
         yield "jsonld:breadcrumb", names[1] if len(names) > 1 else None
 
     @cached_property
@@ -539,17 +615,21 @@ class ArticleParser:
         doc = self.doc
         for block in self.header_blocks(doc):
             text = block.text
-            if len(text) > 80 or block.date or _same_text(text, self.title_text) or block.caption:
+            if len(text) > 80 or block.caption or block.date or self._same_text(text, self.title_text):
                 continue
             parts = [p for p in CATEGORY_SPLIT_RE.split(text) if p and p.lower() not in HOME_CRUMBS]
-            links = [urlsplit(u).path for u in (join_url(doc.url, h) for h in block.element.xpath(".//a/@href")) if u]
-            section_link = any(p.strip("/").split("/")[0] == self.ref.section for p in links if not parse_article_url(p))
-            classed = any(CATEGORY_CLASS_RE.search(_classes(a)) for a in block.ancestors[-3:])
+            if not all(len(p.split()) <= 6 for p in parts) or any(self._classed(AUTHOR_CLASS_RE, a) for a in block.ancestors[-3:]):
+                continue  # not section names, or an author box
+            classed = any(self._classed(CATEGORY_CLASS_RE, a) for a in block.ancestors[-3:])
             shaped = len(parts) == 2 and all(p[:1].isupper() and len(p.split()) <= 5 for p in parts)
-            author_like = any(AUTHOR_CLASS_RE.search(_classes(a)) for a in block.ancestors[-3:])
-            if (section_link or classed or shaped) and not author_like and all(len(p.split()) <= 6 for p in parts):
+            if classed or shaped or self._links_to_section(block, doc):  # the links (costly to resolve) last
                 return parts[:2]
         return []
+
+    def _links_to_section(self, block: Block, doc: Document) -> bool:
+        """Whether ``block`` links to the article's section page (not to an article in it)."""
+        links = [urlsplit(u).path for u in (join_url(doc.url, h) for h in block.element.xpath(".//a/@href")) if u]
+        return any(p.strip("/").split("/")[0] == self.ref.section for p in links if not parse_article_url(p))
 
     def tags(self) -> Candidates:
         doc = self.doc
@@ -561,8 +641,8 @@ class ArticleParser:
             # cheap test first: only rel=tag or tag-shaped hrefs can be tags
             if ("tag" in (a.get("rel") or "").split() or TAG_HREF_RE.search(a.get("href") or ""))
             and not in_body.intersection(a.iterancestors())  # a keyword linked inside a paragraph is not a tag
-            and not parse_article_url(join_url(doc.url, a.get("href")))
-            and not any(NON_CONTENT_CLASS_RE.search(_classes(p)) and "tag" not in _classes(p).lower() for p in a.iterancestors())
+            and not self._article_url(doc, a.get("href"))
+            and not any(doc.is_non_content(p) and "tag" not in _classes(p).lower() for p in a.iterancestors())
         ]
         yield "links:rel-tag", [self._tag_text(a) for a in anchors if "tag" in (a.get("rel") or "").split()]
         yield "links:tag-href", [self._tag_text(a) for a in anchors if TAG_HREF_RE.search(a.get("href") or "")]
@@ -600,7 +680,7 @@ class ArticleParser:
                         urls.extend(links)
                         break
                     node = node.getparent()
-                    if node is None or (NON_CONTENT_CLASS_RE.search(_classes(node)) and not RELATED_CLASS_RE.search(_classes(node))):
+                    if node is None or (doc.is_non_content(node) and not RELATED_CLASS_RE.search(_classes(node))):
                         break
         yield "text:related-heading", urls
 
@@ -611,9 +691,10 @@ class ArticleParser:
         hrefs = element.xpath(xpath)
         if only is not None:
             hrefs = [h for h in hrefs if h in only]
+        own = self.ref.canonical_url
         for href in hrefs:
-            url = canonical_url(join_url(doc.url, href))
-            if url and url != self.ref.canonical_url:
+            url = self._article_url(doc, href)
+            if url and url != own:
                 out.append(url)
         return out
 
@@ -639,7 +720,7 @@ class ArticleParser:
 
 def _normalize_image_url(url: str) -> str:
     """Crops (``/crop/600x400/content/…``) name the same picture as ``/img/content/…``."""
-    return re.sub(r"^(https?://img\.alinea\.id)/crop/\d+x\d+/content/", r"\1/img/content/", url)
+    return IMAGE_CROP_RE.sub(r"\1/img/content/", url)
 
 
 def _image_url(element: Any, base: str) -> str | None:
@@ -651,7 +732,7 @@ def _image_url(element: Any, base: str) -> str | None:
         value = (element.get(attribute) or "").strip()
         if attribute.endswith("srcset") and value:
             value = value.split(",")[0].strip().split(" ")[0]
-        if not value or value.startswith("data:") or re.search(r"placeholder|lazy|blank\.", value, re.I):
+        if not value or value.startswith("data:") or IMAGE_PLACEHOLDER_RE.search(value):
             continue
         url = join_url(base, value)
         if url and urlsplit(url).scheme in ("http", "https"):

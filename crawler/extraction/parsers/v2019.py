@@ -21,4 +21,5 @@ class Desktop2019(ArticleParser):
     @classmethod
     def matches(cls, doc: Document) -> int:
         near_title = doc.blocks[: (doc.title_block.index + 12) if doc.title_block else 40]
-        return 2 * any(BYLINE_RE.search(b.text) for b in near_title)
+        # "WIB" in the text first: every byline match ends with it, and most blocks have none
+        return 2 * any("WIB" in b.text and BYLINE_RE.search(b.text) for b in near_title)
