@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.baselines import EXTRACTORS, FIELDS, FLOORS
+from bench.baselines import EXTRACTORS, FIELDS, FLOORS, cut_regions
 from bench.common import Summary, heading, line, replica, table
 
 CANONICAL = "https://www.alinea.id"
@@ -138,6 +138,7 @@ def run(quick: bool = False, per_layout: int | None = None, repeats: int | None 
     timed = {**EXTRACTORS, **FLOORS}
     names = list(timed)
     results: dict[str, dict[int, dict[str, Any]]] = {name: {} for name in names}
+    cut_regions([(p.body, p.url) for p in pages])
     for extract in timed.values():  # warm-up: imports, caches, first-call costs
         extract(pages[0].body, pages[0].url)
     times: dict[str, list[list[float]]] = {name: [[] for _ in pages] for name in names}
