@@ -49,6 +49,9 @@ DATE_CORE_RE = re.compile(rf"\d\s+(?:{_MONTH_ALT})\.?\s+(?:19|20)\d{{2}}", re.IG
 second test, for the paragraphs that pass the first with a number in them. The full pattern
 tries its optional day names at every position of a paragraph; this one only where a digit is."""
 
+ISO_START_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+"""What a machine date starts with (date and time of day)."""
+
 
 def find_date(text: str | None) -> re.Match[str] | None:
     """The first Indonesian date in ``text`` (with or without a time).
@@ -62,7 +65,9 @@ def find_date(text: str | None) -> re.Match[str] | None:
     >>> find_date(None) is None
     True
     """
-    if not text or not DATE_HINT_RE.search(text) or not DATE_CORE_RE.search(text):
+    if not text or ("20" not in text and "19" not in text):
+        return None  # no year: every match has one (19xx or 20xx), and a substring test is cheapest
+    if not DATE_HINT_RE.search(text) or not DATE_CORE_RE.search(text):
         return None
     return DATE_RE.search(text)
 
@@ -126,7 +131,7 @@ def parse_iso_datetime(text: str | None) -> datetime | None:
     if not text:
         return None
     value = text.strip()
-    if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
+    if not ISO_START_RE.match(value):
         return None
     try:
         parsed = datetime.fromisoformat(value.replace(" ", "T", 1))

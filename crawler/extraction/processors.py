@@ -32,7 +32,9 @@ _AGENCY_RE = re.compile(
 _SOURCE_LABEL_RE = re.compile(r"^\s*(?:sumber|source)\s*:\s*(?P<agency>[^,.;]{2,40})\s*\.?\s*$", re.IGNORECASE)
 
 # Caption credits, tried in order: "…. Alinea.id/MT Fadillah", "…. /Facebook", "Foto: Antara",
-# "…. Foto twitter.com/X".
+# "…. Foto twitter.com/X". Each comes with what any match of it contains (a colon, a slash, the
+# word foto/photo), tested first: the patterns' lazy captions cost a pass per position of the text.
+_FOTO_RE = re.compile(r"foto|photo", re.IGNORECASE)
 _CREDIT_PATTERNS = (
     re.compile(r"^(?P<caption>.*?)\s*\(?\b(?:foto|photo|sumber foto|dok(?:umentasi)?)\s*:\s*(?P<credit>[^()]+?)\)?\s*$", re.IGNORECASE),
     re.compile(r"^(?P<caption>.*?)\s*\b(?:alinea\.id|alinea)\s*/\s*(?P<credit>[^/].*?)\s*$", re.IGNORECASE),
@@ -156,7 +158,10 @@ def split_caption_credit(text: str | None) -> tuple[str | None, str | None]:
     cleaned = clean_text(text)
     if cleaned is None:
         return None, None
-    for pattern in _CREDIT_PATTERNS:
+    has_colon, has_slash = ":" in cleaned, "/" in cleaned
+    for pattern, needed in zip(_CREDIT_PATTERNS, (has_colon, has_slash, has_slash, has_slash, None), strict=True):
+        if needed is False or (needed is None and not _FOTO_RE.search(cleaned)):
+            continue  # the pattern cannot match: its colon, slash or photo label is missing
         match = pattern.match(cleaned)
         if match and match["credit"].strip():
             credit = clean_text(match["credit"].strip(" ()"))

@@ -18,6 +18,8 @@ from functools import cached_property
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from crawler.extraction.dates import find_date, parse_indonesian_datetime, parse_iso_datetime
 from crawler.extraction.document import Block, Document, _classes, text_of
 from crawler.extraction.processors import (
@@ -104,6 +106,12 @@ MODIFIED_LABEL_RE = re.compile(r"\b(?:diperbarui|diperbaharui|update[d]?|pembaru
 CATEGORY_SPLIT_RE = re.compile(r"\s+[-–—|›»>/]\s+")
 PUNCTUATED_END_RE = re.compile(r"[.!?,;:\"”'’)]$")
 HOME_CRUMBS = frozenset({"home", "beranda", "alinea.id", "alinea", "index"})
+# --- queries, compiled once (``element.xpath(string)`` compiles its expression on every call);
+# hrefs as plain strings: they are only compared and looked up in sets
+HREFS_UNDER = etree.XPath(".//a/@href", smart_strings=False)
+HREFS_OF_LINK = etree.XPath("./ancestor-or-self::a/@href | .//a/@href", smart_strings=False)
+HREFS_AFTER = etree.XPath("following::a/@href", smart_strings=False)
+FIGCAPTIONS_UNDER = etree.XPath(".//figcaption")
 
 
 def reporter_names(doc: Document) -> list[Any]:
@@ -316,7 +324,7 @@ class ArticleParser:
         return sum(
             1
             for block in doc.blocks[first : last + 1]
-            if block.link_density > 0.6 and self._article_links(block.element, doc, "./ancestor-or-self::a/@href | .//a/@href")
+            if block.link_density > 0.6 and self._article_links(block.element, doc, HREFS_OF_LINK)
         )
 
     def looks_like_listing(self) -> bool:
@@ -557,7 +565,7 @@ class ArticleParser:
         caption_el = None
         figure = next((a for a in element.iterancestors() if a.tag == "figure"), None)
         if figure is not None:
-            caption_el = next(iter(figure.xpath(".//figcaption")), None)
+            caption_el = next(iter(FIGCAPTIONS_UNDER(figure)), None)
         if caption_el is None and position < len(doc.blocks):
             block = doc.blocks[position]
             if block.caption or (block.after_image and len(block.text) < 250 and split_caption_credit(block.text)[1]):
@@ -628,7 +636,7 @@ class ArticleParser:
 
     def _links_to_section(self, block: Block, doc: Document) -> bool:
         """Whether ``block`` links to the article's section page (not to an article in it)."""
-        links = [urlsplit(u).path for u in (join_url(doc.url, h) for h in block.element.xpath(".//a/@href")) if u]
+        links = [urlsplit(u).path for u in (join_url(doc.url, h) for h in HREFS_UNDER(block.element)) if u]
         return any(p.strip("/").split("/")[0] == self.ref.section for p in links if not parse_article_url(p))
 
     def tags(self) -> Candidates:
@@ -671,7 +679,7 @@ class ArticleParser:
                     continue  # a "Baca juga" promo inside the body, not the related list
                 body_chain = {doc.container, *doc.container.iterancestors()} if doc.container is not None else set()
                 node = block.element
-                after = set(node.xpath("following::a/@href"))  # links after the heading, anywhere
+                after = set(HREFS_AFTER(node))  # links after the heading, anywhere
                 while node is not None and node is not doc.root:
                     if node in body_chain:
                         break  # climbed up to an element holding the body
@@ -684,11 +692,11 @@ class ArticleParser:
                         break
         yield "text:related-heading", urls
 
-    def _article_links(self, element: Any, doc: Document, xpath: str = ".//a/@href", only: set[str] | None = None) -> list[str]:
-        """Canonical URLs of the other articles linked under ``element`` (only the hrefs in
-        ``only``, when given)."""
+    def _article_links(self, element: Any, doc: Document, hrefs_of: etree.XPath = HREFS_UNDER, only: set[str] | None = None) -> list[str]:
+        """Canonical URLs of the other articles linked under ``element`` (the hrefs ``hrefs_of``
+        finds; only those in ``only``, when given)."""
         out = []
-        hrefs = element.xpath(xpath)
+        hrefs = hrefs_of(element)
         if only is not None:
             hrefs = [h for h in hrefs if h in only]
         own = self.ref.canonical_url
