@@ -42,6 +42,8 @@ _CREDIT_PATTERNS = (
     re.compile(r"^(?P<caption>.*?[.!?\"”])\s+(?P<credit>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}\s*/\s*\S[^/]*?)\s*$"),
     re.compile(r"^(?P<caption>.*?[.!?\"”])\s*\b(?:foto|photo)\s+(?P<credit>\S.*?)\s*$", re.IGNORECASE),
 )  # fmt: skip
+_CREDIT_NEEDS = (":", "/", "/", "/", None)
+"""What each of :data:`_CREDIT_PATTERNS` needs in a caption to match (``None``: foto/photo)."""
 
 
 def clean_text(value: str | None) -> str | None:
@@ -158,9 +160,8 @@ def split_caption_credit(text: str | None) -> tuple[str | None, str | None]:
     cleaned = clean_text(text)
     if cleaned is None:
         return None, None
-    has_colon, has_slash = ":" in cleaned, "/" in cleaned
-    for pattern, needed in zip(_CREDIT_PATTERNS, (has_colon, has_slash, has_slash, has_slash, None), strict=True):
-        if needed is False or (needed is None and not _FOTO_RE.search(cleaned)):
+    for pattern, needed in zip(_CREDIT_PATTERNS, _CREDIT_NEEDS, strict=True):
+        if (needed not in cleaned) if needed else not _FOTO_RE.search(cleaned):
             continue  # the pattern cannot match: its colon, slash or photo label is missing
         match = pattern.match(cleaned)
         if match and match["credit"].strip():
