@@ -333,7 +333,7 @@ class Document:
         except RecursionError as error:
             raise ExtractionError(f"markup on {url} is nested too deep to read") from error
         _remove(linearizer.noise)
-        self._non_content: dict[Any, bool] = {}
+        self._class_tests: dict[tuple[re.Pattern[str], Any], bool] = {}
         self.blocks = linearizer.blocks
         self.images = linearizer.images
         self.markers = linearizer.markers
@@ -349,9 +349,15 @@ class Document:
 
     def is_non_content(self, element: Any) -> bool:
         """Class or id says sidebar, related list, share bar…: never body (negative evidence only)."""
-        known = self._non_content.get(element)
+        return self.classes_match(NON_CONTENT_CLASS_RE, element)
+
+    def classes_match(self, pattern: re.Pattern[str], element: Any) -> bool:
+        """Whether ``pattern`` finds something in ``element``'s class or id (tested once per
+        element and pattern: the same ancestors are asked about again and again)."""
+        key = (pattern, element)
+        known = self._class_tests.get(key)
         if known is None:
-            known = self._non_content[element] = bool(NON_CONTENT_CLASS_RE.search(_classes(element)))
+            known = self._class_tests[key] = bool(pattern.search(_classes(element)))
         return known
 
     def under_non_content(self, ancestors: tuple[Any, ...]) -> bool:

@@ -52,15 +52,14 @@ class ArticleLoader(ItemLoader):
     metadata, fixed for the process, and looking them up costs more than most processors do."""
 
     def get_input_processor(self, field_name: str) -> Callable[..., Any]:
-        key = (type(self), "in", field_name)
-        found = self._processors.get(key)
-        if found is None:
-            found = self._processors[key] = super().get_input_processor(field_name)
-        return found
+        return self._cached("in", field_name, super().get_input_processor)
 
     def get_output_processor(self, field_name: str) -> Callable[..., Any]:
-        key = (type(self), "out", field_name)
+        return self._cached("out", field_name, super().get_output_processor)
+
+    def _cached(self, direction: str, field_name: str, look_up: Callable[[str], Callable[..., Any]]) -> Callable[..., Any]:
+        key = (type(self), direction, field_name)
         found = self._processors.get(key)
         if found is None:
-            found = self._processors[key] = super().get_output_processor(field_name)
+            found = self._processors[key] = look_up(field_name)
         return found

@@ -162,7 +162,6 @@ class ArticleParser:
         self._memo: dict[tuple[str, int], Any] = {}
         self._norms: dict[str | None, str] = {}
         self._article_urls: dict[tuple[str, str | None], str | None] = {}
-        self._class_matches: dict[tuple[re.Pattern[str], Any], bool] = {}
 
     @classmethod
     def matches(cls, doc: Document) -> int:
@@ -196,14 +195,6 @@ class ArticleParser:
         if key not in self._article_urls:
             self._article_urls[key] = canonical_url(join_url(doc.url, href))
         return self._article_urls[key]
-
-    def _classed(self, pattern: re.Pattern[str], element: Any) -> bool:
-        """Whether ``element``'s class or id matches ``pattern`` (once per parser and element:
-        the images, the byline and the category line test the same few ancestors)."""
-        key = (pattern, element)
-        if key not in self._class_matches:
-            self._class_matches[key] = bool(pattern.search(_classes(element)))
-        return self._class_matches[key]
 
     @cached_property
     def title_text(self) -> str | None:
@@ -463,7 +454,7 @@ class ArticleParser:
         classed = [
             b.text
             for b in self.header_blocks(doc)
-            if looks_like_name(b.text) and any(self._classed(AUTHOR_CLASS_RE, a) for a in b.ancestors[-3:])
+            if looks_like_name(b.text) and any(doc.classes_match(AUTHOR_CLASS_RE, a) for a in b.ancestors[-3:])
         ]
         yield "class+name-shape:author", [n for text in classed for n in split_names(text)]
         region = doc.region if doc.region is not None else doc.root
@@ -556,7 +547,7 @@ class ArticleParser:
         for ancestor in element.iterancestors():
             if ancestor.tag == "a" and self._article_url(doc, ancestor.get("href")):
                 return True  # a thumbnail linking to another article
-            if doc.is_non_content(ancestor) or self._classed(AUTHOR_CLASS_RE, ancestor):
+            if doc.is_non_content(ancestor) or doc.classes_match(AUTHOR_CLASS_RE, ancestor):
                 return True
         width = element.get("width")
         return bool(width and width.isdigit() and int(width) < 100)
@@ -626,9 +617,9 @@ class ArticleParser:
             if len(text) > 80 or block.caption or block.date or self._same_text(text, self.title_text):
                 continue
             parts = [p for p in CATEGORY_SPLIT_RE.split(text) if p and p.lower() not in HOME_CRUMBS]
-            if not all(len(p.split()) <= 6 for p in parts) or any(self._classed(AUTHOR_CLASS_RE, a) for a in block.ancestors[-3:]):
+            if not all(len(p.split()) <= 6 for p in parts) or any(doc.classes_match(AUTHOR_CLASS_RE, a) for a in block.ancestors[-3:]):
                 continue  # not section names, or an author box
-            classed = any(self._classed(CATEGORY_CLASS_RE, a) for a in block.ancestors[-3:])
+            classed = any(doc.classes_match(CATEGORY_CLASS_RE, a) for a in block.ancestors[-3:])
             shaped = len(parts) == 2 and all(p[:1].isupper() and len(p.split()) <= 5 for p in parts)
             if classed or shaped or self._links_to_section(block, doc):  # the links (costly to resolve) last
                 return parts[:2]
